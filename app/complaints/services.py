@@ -1,0 +1,288 @@
+"""Complaint rules wired to the engine: filing, status, panel drawing, decisions,
+publication and the agency's record. Views call these; these check who may act."""
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..auth import roles
+from ..auth.models import Organisation, User
+from ..engine import clock, documents, registry, runtime
+from ..engine.audit import record
+from ..engine.runtime import CompletionContext, EngineError, Forbidden, NotFound
+from ..extensions import db
+from ..notifications.services import notify, organisation_members
+from . import PROCESS_KEY, forms as _forms, rules  # forms first: it registers the task forms
+from .models import ArbitrationOpinion, Complaint
+from .status import status_label
+
+registry.status_labels(PROCESS_KEY)(status_label)
+
+
+# --- queries -------------------------------------------------------------------------------
+
+def registered_agencies() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).where(Organisation.kind == "agency",
+                                                              Organisation.registered.is_(True))
+                                   .order_by(Organisation.name)))
+
+
+def complaint_for_case(case_id: int) -> Complaint | None:
+    return db.session.scalar(select(Complaint).where(Complaint.case_id == case_id))
+
+
+def by_tracking_token(token: str) -> Complaint:
+    complaint = db.session.scalar(select(Complaint).where(Complaint.tracking_token == token)) if token else None
+    if complaint is None:
+        raise NotFound("complaint not found")
+    return complaint
+
+
+def visible_to(user) -> list[Complaint]:
+    """The complaints a user may list: staff all, an enterprise its own, an agency those about it."""
+    query = select(Complaint).order_by(Complaint.id.desc())
+    if user.is_staff:
+        pass
+    elif user.role == roles.ENTERPRISE:
+        query = query.where((Complaint.complainant_user_id == user.id)
+                            | (Complaint.complainant_org_id == user.organisation_id))
+    elif user.role == roles.AGENCY:
+        query = query.where(Complaint.agency_id == user.organisation_id)
+    else:
+        return []
+    return list(db.session.scalars(query.limit(200)))
+
+
+def published_decisions(limit: int = 100, offset: int = 0) -> list[Complaint]:
+    return list(db.session.scalars(select(Complaint).where(Complaint.published_at.is_not(None))
+                                   .order_by(Complaint.published_at.desc()).offset(offset).limit(limit)))
+
+
+def verified_serious_dates(agency_id: int) -> list:
+    return list(db.session.scalars(select(Complaint.verified_at).where(
+        Complaint.agency_id == agency_id, Complaint.serious.is_(True), Complaint.verified_at.is_not(None))))
+
+
+def verified_complaints(agency_id: int) -> list[Complaint]:
+    return list(db.session.scalars(select(Complaint).where(Complaint.agency_id == agency_id,
+                                                           Complaint.verified_at.is_not(None))
+                                   .order_by(Complaint.verified_at.desc())))
+
+
+@registry.case_access(PROCESS_KEY)
+def may_view(case, user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    complaint = complaint_for_case(case.id)
+    if complaint is None:
+        return False
+    if user.role == roles.AGENCY:
+        return user.organisation_id == complaint.agency_id
+    if user.role == roles.ENTERPRISE:
+        return complaint.complainant_user_id == user.id or (
+            complaint.complainant_org_id is not None and complaint.complainant_org_id == user.organisation_id)
+    return False
+
+
+@registry.case_summary(PROCESS_KEY)
+def summary(case, user):
+    from .status import CATEGORIES, KINDS, MEASURES, RESULTS, label
+    c = complaint_for_case(case.id)
+    if c is None:
+        return []
+    rows = [
+        ("type", label(KINDS, c.kind)), ("agency", c.agency.name), ("category", label(CATEGORIES, c.category)),
+        ("status", status_label(c.status)), ("facts", c.facts),
+    ]
+    if user is not None and getattr(user, "is_authenticated", False) and (user.is_staff or user.role == roles.EXPERT):
+        rows.append(("complainant", f"{c.complainant_name} ({c.complainant_contact})"))
+    if c.rejection_reason:
+        rows.append(("rejection_reason", c.rejection_reason))
+    if c.agency_response:
+        rows.append(("agency_response", c.agency_response))
+    if c.mediation_summary:
+        rows.append(("mediation_summary", c.mediation_summary))
+    if c.arbitration_result:
+        rows.append(("arbitration_result", label(RESULTS, c.arbitration_result)))
+        rows.append(("findings", c.findings or ""))
+        rows.append(("measure", label(MEASURES, c.measure)))
+    return rows
+
+
+# --- filing --------------------------------------------------------------------------------
+
+def file_complaint(form, user=None) -> Complaint:
+    """File a validated ComplaintForm, start its case; one transaction."""
+    agency = db.session.get(Organisation, form.agency_id.data)
+    if agency is None or agency.kind != "agency" or not agency.registered:
+        raise NotFound("agency not found")
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    if authenticated and user.role not in (roles.ENTERPRISE,):
+        raise Forbidden("only enterprises and the public file complaints")
+    if authenticated:
+        name = (form.complainant_name.data or "").strip() or user.display_name
+        contact = (form.complainant_contact.data or "").strip() or (user.email or user.username)
+    else:
+        name, contact = form.complainant_name.data.strip(), form.complainant_contact.data.strip()
+    title = f"{'投诉' if form.kind.data == 'complaint' else '举报'}：{agency.name}"
+    case = runtime.start_case(
+        PROCESS_KEY, user=user if authenticated else None, actor_label=None if authenticated else name,
+        title=title, subject_org_id=agency.id, commit=False,
+        data={"agency_id": agency.id, "category": form.category.data, "kind": form.kind.data,
+              "response_days": current_app.config["COMPLAINT_RESPONSE_WORKING_DAYS"]})
+    complaint = Complaint(
+        case_id=case.id, agency_id=agency.id, kind=form.kind.data, category=form.category.data,
+        facts=form.facts.data.strip(), complainant_user_id=user.id if authenticated else None,
+        complainant_org_id=user.organisation_id if authenticated else None,
+        complainant_name=name, complainant_contact=contact, tracking_token=secrets.token_urlsafe(24),
+        status="submitted", created_at=clock.utcnow())
+    db.session.add(complaint)
+    for storage in form.evidence.data or []:
+        if getattr(storage, "filename", None):
+            documents.store(storage, case_id=case.id, field="evidence", user_id=user.id if authenticated else None)
+    db.session.commit()
+    return complaint
+
+
+# --- status and notifications --------------------------------------------------------------
+
+def _set_status(complaint: Complaint, status: str, actor_id=None) -> None:
+    if complaint.status == status:
+        return
+    record("complaint.status", status, actor_id=actor_id, case_id=complaint.case_id,
+           detail={"from": complaint.status, "to": status})
+    complaint.status = status
+    params = {"case": complaint.case.title, "status": status, "process": PROCESS_KEY}
+    link = f"/cases/{complaint.case_id}"
+    recipients = organisation_members(complaint.agency_id)
+    if complaint.complainant_user_id:
+        recipients.append(complaint.complainant_user_id)
+    notify(recipients, "case_update", params, case_id=complaint.case_id, link=link)
+
+
+def _complaint(case) -> Complaint:
+    complaint = complaint_for_case(case.id)
+    if complaint is None:
+        raise EngineError("this case has no complaint")
+    return complaint
+
+
+def _status_on_ready(status):
+    def hook(case, task):
+        _set_status(_complaint(case), status)
+    return hook
+
+
+for _key, _status in {
+    "complaint.agency_response": "awaiting_response",
+    "complaint.escalation": "response_overdue",
+    "complaint.mediation": "in_mediation",
+    "complaint.arbitration_opinion": "in_arbitration",
+    "complaint.publication": "awaiting_publication",
+}.items():
+    registry.on_task_created(_key)(_status_on_ready(_status))
+
+
+# --- completion hooks ----------------------------------------------------------------------
+
+@registry.on_complete("complaint.triage")
+def _triaged(ctx: CompletionContext):
+    complaint = _complaint(ctx.case)
+    if ctx.data["triage_decision"] == "reject":
+        complaint.rejection_reason = ctx.data.get("triage_reason", "").strip()
+        _set_status(complaint, "rejected", ctx.user.id)
+
+
+@registry.on_complete("complaint.agency_response")
+def _responded(ctx: CompletionContext):
+    _complaint(ctx.case).agency_response = ctx.data["response_text"].strip()
+
+
+@registry.on_complete("complaint.mediation")
+def _mediated(ctx: CompletionContext):
+    complaint = _complaint(ctx.case)
+    complaint.mediation_summary = ctx.data["mediation_summary"].strip()
+    if ctx.data["mediation_outcome"] == "resolved":
+        _set_status(complaint, "resolved", ctx.user.id)
+        return
+    panel = draw_arbitration_panel(complaint.agency_id)
+    ctx.data["panel"] = panel
+    ctx.data["panel_chair"] = panel[0]
+    record("arbitration.panel_drawn", f"{len(panel)} experts", actor_id=ctx.user.id, case_id=ctx.case.id,
+           detail={"panel": panel, "chair": panel[0]})
+
+
+def draw_arbitration_panel(agency_id: int, seed: int | None = None) -> list[int]:
+    """Experts without a conflict of interest (not affiliated with the agency), drawn at random."""
+    experts = list(db.session.scalars(select(User.id).where(User.role == roles.EXPERT, User.active.is_(True))))
+    conflicted = set(db.session.scalars(select(User.id).where(User.role == roles.EXPERT,
+                                                              User.organisation_id == agency_id)))
+    try:
+        return rules.draw_panel(experts, conflicted, current_app.config["ARBITRATION_PANEL_SIZE"], seed)
+    except rules.PanelError as exc:
+        raise EngineError(f"cannot form an arbitration panel: {exc}") from exc
+
+
+@registry.on_complete("complaint.arbitration_opinion")
+def _opinion(ctx: CompletionContext):
+    complaint = _complaint(ctx.case)
+    if complaint.agency_id == ctx.user.organisation_id:  # defence in depth: never judge your own agency
+        raise Forbidden("an expert affiliated with the agency may not judge it")
+    db.session.add(ArbitrationOpinion(complaint_id=complaint.id, expert_id=ctx.user.id,
+                                      opinion=ctx.data["opinion"], reasons=ctx.data["opinion_reasons"].strip(),
+                                      created_at=clock.utcnow()))
+
+
+@registry.on_complete("complaint.arbitration_decision")
+def _decided(ctx: CompletionContext):
+    complaint = _complaint(ctx.case)
+    if complaint.agency_id == ctx.user.organisation_id:
+        raise Forbidden("an expert affiliated with the agency may not judge it")
+    result = ctx.data["arbitration_result"]
+    complaint.arbitration_result = result
+    complaint.findings = ctx.data["findings"].strip()
+    complaint.measure = ctx.data["measure"]
+    complaint.serious = bool(ctx.data.get("serious"))
+    if result in rules.UPHELD_RESULTS:
+        complaint.verified_at = clock.utcnow()
+        db.session.flush()
+        check_rating_review(complaint.agency_id, ctx.user.id, ctx.case.id)
+    else:
+        _set_status(complaint, "not_upheld", ctx.user.id)
+
+
+def check_rating_review(agency_id: int, actor_id=None, case_id=None) -> bool:
+    """Run whenever a complaint is upheld: 3 or more verified serious complaints within
+    three months put the agency's rating under review."""
+    now = clock.utcnow()
+    dates = verified_serious_dates(agency_id)
+    if not rules.rating_review_due(dates, now):
+        return False
+    count = rules.count_in_window(dates, now)
+    record("agency.rating_review_due", f"{count} verified serious complaints in three months",
+           actor_id=actor_id, case_id=case_id, detail={"agency_id": agency_id, "count": count})
+    admins = list(db.session.scalars(select(User.id).where(User.role == roles.ADMIN)))
+    notify(admins, "case_update", {"case": db.session.get(Organisation, agency_id).name,
+                                   "status": "rating_review_due", "process": PROCESS_KEY})
+    return True
+
+
+@registry.on_complete("complaint.publication")
+def _published(ctx: CompletionContext):
+    complaint = _complaint(ctx.case)
+    if ctx.data["publish"] == "approve":
+        complaint.published_at = clock.utcnow()
+        complaint.publication_summary = ctx.data["publication_summary"].strip()
+        _set_status(complaint, "published", ctx.user.id)
+    else:
+        _set_status(complaint, "closed", ctx.user.id)
+
+
+@registry.prepare_form("complaint.publication")
+def _prefill_publication(form, case, task, submitted):
+    if not submitted:
+        complaint = complaint_for_case(case.id)
+        if complaint is not None and complaint.findings:
+            form.publication_summary.data = complaint.findings

@@ -1,0 +1,44 @@
+from flask import Blueprint, render_template, request, redirect, url_for, abort
+from flask_login import current_user, login_required
+from werkzeug.datastructures import CombinedMultiDict
+
+from ..auth import roles
+from . import services
+from .forms import ComplaintForm
+
+bp = Blueprint("complaints", __name__)
+
+
+def _form(formdata=None):
+    anonymous = not current_user.is_authenticated
+    form = ComplaintForm(formdata=formdata, anonymous=anonymous) if formdata is not None else ComplaintForm(anonymous=anonymous)
+    form.agency_id.choices = [(a.id, a.name) for a in services.registered_agencies()]
+    return form
+
+
+@bp.route("/complaints/new", methods=["GET", "POST"])
+def new():
+    if current_user.is_authenticated and current_user.role != roles.ENTERPRISE:
+        abort(403)
+    if request.method == "POST":
+        form = _form(CombinedMultiDict([request.files, request.form]))
+        if form.validate():
+            complaint = services.file_complaint(form, current_user)
+            return redirect(url_for("complaints.track", token=complaint.tracking_token), 303)
+        return render_template("complaints/new.html", form=form), 422
+    form = _form()
+    if request.args.get("agency"):
+        form.agency_id.data = request.args.get("agency", type=int)
+    return render_template("complaints/new.html", form=form)
+
+
+@bp.get("/complaints/track/<token>")
+def track(token):
+    complaint = services.by_tracking_token(token)
+    return render_template("complaints/track.html", complaint=complaint)
+
+
+@bp.get("/complaints")
+@login_required
+def mine():
+    return render_template("complaints/list.html", complaints=services.visible_to(current_user))

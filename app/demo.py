@@ -1,0 +1,53 @@
+"""`flask demo load`: demo organisations and one user per role (idempotent)."""
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .auth.models import Organisation, User
+from .auth.services import create_user
+from .extensions import db
+
+demo_cli = AppGroup("demo", help="Demo data.")
+
+ORGS = [("华信两化咨询有限公司", "agency"), ("启明管理咨询中心", "agency"), ("东海精密制造股份有限公司", "enterprise")]
+USERS = [
+    # username, password, role, display name, organisation
+    ("admin", "admin-demo-1", "admin", "管理员 王敏", None),
+    ("handler", "handler-demo-1", "handler", "投诉处理 李娜", None),
+    ("expert1", "expert-demo-1", "expert", "专家 张伟", None),
+    ("expert2", "expert-demo-2", "expert", "专家 刘洋", None),
+    ("expert3", "expert-demo-3", "expert", "专家 陈静", None),
+    ("expert4", "expert-demo-4", "expert", "专家 赵磊（华信）", "华信两化咨询有限公司"),
+    ("agency", "agency-demo-1", "agency", "华信两化 客服", "华信两化咨询有限公司"),
+    ("enterprise", "enterprise-demo-1", "enterprise", "东海精密 质量部", "东海精密制造股份有限公司"),
+]
+
+
+def load_demo() -> list[tuple]:
+    orgs = {}
+    for name, kind in ORGS:
+        org = db.session.scalar(select(Organisation).where(Organisation.name == name))
+        if org is None:
+            org = Organisation(name=name, kind=kind, registered=True)
+            db.session.add(org)
+            db.session.flush()
+        orgs[name] = org
+    for username, password, role, display, org_name in USERS:
+        if db.session.scalar(select(User).where(User.username == username)) is None:
+            create_user(username, password, role, display, orgs.get(org_name))
+    db.session.commit()
+    return [(u, p, r) for u, p, r, _d, _o in USERS]
+
+
+@demo_cli.command("load")
+def load():
+    """Create demo organisations and users (keeps existing data)."""
+    from pathlib import Path
+    from . import ROOT
+    from .engine import definitions
+    definitions.deploy_directory(ROOT / "bpmn")
+    db.session.commit()
+    users = load_demo()
+    click.echo("Demo logins (username / password / role):")
+    for username, password, role in users:
+        click.echo(f"  {username:<11} {password:<18} {role}")

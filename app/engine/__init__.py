@@ -1,0 +1,6 @@
+"""The workflow engine: domain-free.
+
+Process definitions and versions, case persistence, the task table behind the
+inbox, forms bound to tasks, timers, the working-day calendar and audit events.
+Domains (complaints, rating, stars, ...) plug in through ``registry``.
+"""

@@ -1,0 +1,44 @@
+"""`flask engine ...`: operations commands."""
+from datetime import datetime
+
+import click
+from flask.cli import AppGroup
+
+from ..extensions import db
+from . import definitions, runtime
+
+engine_cli = AppGroup("engine", help="Workflow engine operations.")
+
+
+@engine_cli.command("tick")
+@click.option("--at", "at", default=None, help="ISO time to sweep as if it were now (e.g. 2026-12-10T09:00+08:00).")
+def tick(at):
+    """Fire due timers now, or as if at --at."""
+    moment = None
+    if at:
+        try:
+            moment = datetime.fromisoformat(at)
+        except ValueError as exc:
+            raise click.BadParameter(f"not an ISO date-time: {at}") from exc
+        if moment.tzinfo is None:
+            from zoneinfo import ZoneInfo
+            from flask import current_app
+            moment = moment.replace(tzinfo=ZoneInfo(current_app.config["BUSINESS_TIMEZONE"]))
+    n = runtime.sweep_timers(moment)
+    click.echo(f"timers fired in {n} case(s)")
+
+
+@engine_cli.command("deploy")
+@click.argument("path", required=False)
+def deploy(path):
+    """Load the BPMN files of a directory (default: bpmn/) as process versions."""
+    from pathlib import Path
+    from .. import ROOT
+    try:
+        results = definitions.deploy_directory(Path(path) if path else ROOT / "bpmn")
+    except definitions.DefinitionError as exc:
+        db.session.rollback()
+        raise click.ClickException("; ".join(str(p) for p in exc.problems))
+    db.session.commit()
+    for definition, created in results:
+        click.echo(f"{definition.key} v{definition.version} {'deployed' if created else 'unchanged'}")

@@ -1,0 +1,130 @@
+"""Where domains plug into the engine: task forms, completion hooks and case
+access policies. The engine knows keys, never complaints or stars."""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+DOMAINS = ["app.complaints"]
+
+
+@dataclass
+class FormBinding:
+    key: str
+    form_class: type
+    title: str | None = None
+    on_complete: list[Callable] = field(default_factory=list)
+    prepare: Callable | None = None  # (form, case, task, submitted) -> None: choices, defaults
+
+
+_forms: dict[str, FormBinding] = {}
+_case_access: dict[str, Callable] = {}
+_case_summaries: dict[str, Callable] = {}
+_task_created: dict[str, list[Callable]] = {}
+_status_labels: dict[str, Callable] = {}
+
+
+def task_form(key: str, title=None):
+    """Class decorator: register a WTForms class as the form of tasks with formKey ``key``."""
+    def decorate(cls):
+        existing = _forms.get(key)
+        if existing and existing.form_class is not cls and existing.form_class.__qualname__ != cls.__qualname__:
+            raise ValueError(f"form key {key!r} registered twice")
+        binding = existing or FormBinding(key, cls, title)
+        binding.form_class, binding.title = cls, title
+        _forms[key] = binding
+        return cls
+    return decorate
+
+
+def on_complete(key: str):
+    """Function decorator: ``fn(ctx)`` runs inside the completion transaction of tasks
+    with this formKey, after validation and before the engine moves on; it may add to
+    ``ctx.data`` (what goes into the workflow) and write domain rows."""
+    def decorate(fn):
+        binding = _forms.get(key)
+        if binding is None:
+            raise ValueError(f"register the form {key!r} before its completion hook")
+        if fn not in binding.on_complete:
+            binding.on_complete.append(fn)
+        return fn
+    return decorate
+
+
+def prepare_form(key: str):
+    def decorate(fn):
+        _forms[key].prepare = fn
+        return fn
+    return decorate
+
+
+def has_form(key: str) -> bool:
+    return key in _forms
+
+
+def form_binding(key: str) -> FormBinding:
+    return _forms[key]
+
+
+def form_keys() -> list[str]:
+    return sorted(_forms)
+
+
+def case_access(process_key: str):
+    """Function decorator: ``fn(case, user) -> bool`` says whether a non-staff user may
+    see a case of this process (beyond the tasks offered to them)."""
+    def decorate(fn):
+        _case_access[process_key] = fn
+        return fn
+    return decorate
+
+
+def case_access_policy(process_key: str):
+    return _case_access.get(process_key)
+
+
+def case_summary(process_key: str):
+    """Function decorator: ``fn(case, user) -> list[(label, value)]`` for the case page."""
+    def decorate(fn):
+        _case_summaries[process_key] = fn
+        return fn
+    return decorate
+
+
+def case_summary_for(process_key: str):
+    return _case_summaries.get(process_key)
+
+
+def on_task_created(key: str):
+    """Function decorator: ``fn(case, task_row)`` runs when a task with this formKey
+    becomes ready (after a completion, a timer or a start), in that transaction."""
+    def decorate(fn):
+        hooks = _task_created.setdefault(key, [])
+        if fn not in hooks:
+            hooks.append(fn)
+        return fn
+    return decorate
+
+
+def task_created_hooks(key: str) -> list[Callable]:
+    return _task_created.get(key, [])
+
+
+def status_labels(process_key: str):
+    """Function decorator: ``fn(status) -> str`` words a domain status for people."""
+    def decorate(fn):
+        _status_labels[process_key] = fn
+        return fn
+    return decorate
+
+
+def status_label(process_key: str, status: str) -> str:
+    fn = _status_labels.get(process_key)
+    return fn(status) if fn else status
+
+
+def load_domains() -> None:
+    for module in DOMAINS:
+        importlib.import_module(module + ".forms")
+        importlib.import_module(module + ".services")

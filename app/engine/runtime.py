@@ -1,0 +1,435 @@
+"""Running cases: start, complete, claim, release and the timer sweep.
+
+Each public function here is one user action and one transaction: permission check,
+validation, data, engine run, persisted state, refreshed task rows, audit events.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from ..auth.roles import ORGANISATION_ROLES
+from ..extensions import db
+from . import clock, documents, registry, serializer
+from .audit import record
+from .deadlines import DurationError, due_after
+from .definitions import latest, spec_for, task_properties
+from .forms import form_values, payload_to_formdata, uploaded_files
+from .models import Case, Document, WorkTask, task_candidate_user
+
+log = logging.getLogger(__name__)
+
+
+# --- errors --------------------------------------------------------------------------------
+
+class EngineError(Exception):
+    status = 400
+
+    def __init__(self, message: str, errors: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class NotFound(EngineError):
+    status = 404
+
+
+class Forbidden(EngineError):
+    status = 403
+
+
+class Conflict(EngineError):
+    status = 409
+
+
+class InvalidSubmission(EngineError):
+    """The form did not validate; ``form`` keeps what the user typed."""
+    status = 422
+
+    def __init__(self, form, message="Please correct the marked fields."):
+        super().__init__(message, {k: [str(e) for e in v] for k, v in form.errors.items()})
+        self.form = form
+
+
+# --- who may do what -----------------------------------------------------------------------
+
+def _user_id(user):
+    return user.id if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def is_candidate(task: WorkTask, user) -> bool:
+    """May ``user`` work on this open task (ignoring who claimed it)?"""
+    uid = _user_id(user)
+    if uid is None:
+        return False
+    candidates = {u.id for u in task.candidate_users}
+    if candidates:
+        return uid in candidates
+    if user.role != task.role:
+        return False
+    if user.role in ORGANISATION_ROLES or task.candidate_org_id is not None:
+        return task.candidate_org_id is not None and user.organisation_id == task.candidate_org_id
+    return True
+
+
+def can_work(task: WorkTask, user) -> bool:
+    if task.status != "open" or not is_candidate(task, user):
+        return False
+    return task.assignee_id in (None, _user_id(user))
+
+
+def eligible_clause(user):
+    """SQL condition: open tasks ``user`` may claim or has claimed (the inbox)."""
+    has_me = exists().where(task_candidate_user.c.task_id == WorkTask.id,
+                            task_candidate_user.c.user_id == user.id)
+    has_any = exists().where(task_candidate_user.c.task_id == WorkTask.id)
+    if user.role in ORGANISATION_ROLES:
+        org_ok = WorkTask.candidate_org_id == user.organisation_id if user.organisation_id else False
+    else:
+        org_ok = or_(WorkTask.candidate_org_id.is_(None), WorkTask.candidate_org_id == user.organisation_id)
+    by_role = and_(~has_any, WorkTask.role == user.role, org_ok)
+    return and_(WorkTask.status == "open",
+                or_(WorkTask.assignee_id == user.id,
+                    and_(WorkTask.assignee_id.is_(None), or_(has_me, by_role))))
+
+
+def can_view_case(case: Case, user) -> bool:
+    uid = _user_id(user)
+    if uid is not None and user.is_staff:
+        return True
+    policy = registry.case_access_policy(case.process_key)
+    if policy and policy(case, user):
+        return True
+    if uid is None:
+        return False
+    involved = db.session.scalar(
+        select(WorkTask.id).where(WorkTask.case_id == case.id,
+                                  or_(WorkTask.completed_by_id == uid, WorkTask.assignee_id == uid,
+                                      WorkTask.id.in_(select(task_candidate_user.c.task_id)
+                                                      .where(task_candidate_user.c.user_id == uid)))).limit(1))
+    if involved:
+        return True
+    open_tasks = db.session.scalars(select(WorkTask).where(WorkTask.case_id == case.id, WorkTask.status == "open"))
+    return any(is_candidate(t, user) for t in open_tasks)
+
+
+def get_case(case_id: int, user) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None or not can_view_case(case, user):
+        raise NotFound("case not found")
+    return case
+
+
+def get_task(task_id: int, user) -> WorkTask:
+    """A task the user may see: staff see all, others the ones offered to them or in cases they see."""
+    task = db.session.get(WorkTask, task_id)
+    if task is None:
+        raise NotFound("task not found")
+    uid = _user_id(user)
+    if uid is not None and (user.is_staff or is_candidate(task, user) or task.completed_by_id == uid):
+        return task
+    if can_view_case(task.case, user):
+        return task
+    raise NotFound("task not found")
+
+
+# --- loading and saving --------------------------------------------------------------------
+
+def load_workflow(case: Case):
+    spec, subprocess_specs = spec_for(case.definition)
+    return serializer.loads(case.state, spec, subprocess_specs)
+
+
+def next_timer_at(workflow) -> datetime | None:
+    """When the earliest waiting timer of the workflow is due (naive UTC)."""
+    due = []
+    for event in workflow.waiting_events():
+        value = event.value
+        if isinstance(value, dict):
+            value = value.get("next")
+        if not isinstance(value, str) or "Timer" not in event.event_type:
+            continue
+        try:
+            due.append(TimerEventDefinition.get_datetime(value))
+        except ValueError:
+            continue
+    return clock.as_naive(min(due)) if due else None
+
+
+def _evaluate(workflow, spiff_task, expression):
+    return workflow.script_engine.evaluate(spiff_task, expression)
+
+
+def _materialize(case: Case, workflow, spiff_task, actor_id) -> WorkTask:
+    props = task_properties(spiff_task.task_spec)
+    ts = spiff_task.task_spec
+    row = WorkTask(
+        case_id=case.id, spiff_task_id=str(spiff_task.id), spec_name=ts.name,
+        name=(ts.bpmn_name or ts.name)[:300], form_key=props.get("formKey", ""),
+        role=ts.lane or "", process_key=case.process_key, subject_org_id=case.subject_org_id,
+        created_at=clock.utcnow(), status="open")
+    if props.get("candidateOrg"):
+        value = _evaluate(workflow, spiff_task, props["candidateOrg"])
+        row.candidate_org_id = int(value) if value not in (None, "") else None
+    candidates = []
+    if props.get("candidateUsers"):
+        candidates = [int(v) for v in (_evaluate(workflow, spiff_task, props["candidateUsers"]) or [])]
+    if props.get("assignee"):
+        value = _evaluate(workflow, spiff_task, props["assignee"])
+        if value not in (None, ""):
+            row.assignee_id = int(value)
+            candidates.append(int(value))
+    if candidates:
+        from ..auth.models import User
+        row.candidate_users = list(db.session.scalars(select(User).where(User.id.in_(set(candidates)))))
+    if props.get("dueDate"):
+        value = _evaluate(workflow, spiff_task, props["dueDate"])
+        if value:
+            row.due_at = clock.as_naive(datetime.fromisoformat(str(value)) if isinstance(value, str)
+                                        else value)
+    elif props.get("dueIn"):
+        row.due_at = clock.as_naive(due_after(props["dueIn"]))
+    db.session.add(row)
+    db.session.flush()
+    record("task.created", row.name, actor_id=actor_id, case_id=case.id, task_id=row.id,
+           detail={"role": row.role, "due_at": row.due_at.isoformat() if row.due_at else None})
+    from ..notifications.services import notify_task_offered
+    notify_task_offered(row)
+    for hook in registry.task_created_hooks(row.form_key):
+        hook(case, row)
+    return row
+
+
+def persist(case: Case, workflow, actor_id: int | None) -> None:
+    """Write the state, status, next timer and task rows of ``case`` (no commit)."""
+    case.state = serializer.dumps(workflow)
+    case.updated_at = clock.utcnow()
+    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    open_rows = {r.spiff_task_id: r for r in db.session.scalars(
+        select(WorkTask).where(WorkTask.case_id == case.id, WorkTask.status == "open"))}
+    for sid, row in open_rows.items():
+        if sid not in ready:
+            row.status = "cancelled"
+            row.completed_at = clock.utcnow()
+            record("task.cancelled", row.name, actor_id=actor_id, case_id=case.id, task_id=row.id)
+    for sid, spiff_task in ready.items():
+        if sid not in open_rows:
+            _materialize(case, workflow, spiff_task, actor_id)
+    if workflow.is_completed():
+        if case.status != "completed":
+            case.status = "completed"
+            case.completed_at = clock.utcnow()
+            record("case.completed", case.title, actor_id=actor_id, case_id=case.id,
+                   detail={"end": _end_event_name(workflow)})
+        case.next_timer_at = None
+    else:
+        case.next_timer_at = next_timer_at(workflow)
+
+
+def _end_event_name(workflow) -> str | None:
+    last = workflow.last_task
+    return (last.task_spec.bpmn_name or last.task_spec.name) if last else None
+
+
+def _commit(conflict_message: str) -> None:
+    try:
+        db.session.commit()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise Conflict(conflict_message) from exc
+    except OperationalError as exc:
+        db.session.rollback()
+        if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
+            raise Conflict(conflict_message) from exc
+        raise
+
+
+# --- starting ------------------------------------------------------------------------------
+
+def start_case(process_key: str, *, user=None, actor_label: str | None = None, data: dict | None = None,
+               title: str = "", subject_org_id: int | None = None, commit: bool = True) -> Case:
+    definition = latest(process_key)
+    if definition is None:
+        raise NotFound(f"no process {process_key!r}")
+    spec, subprocess_specs = spec_for(definition)
+    workflow = serializer.new_workflow(spec, subprocess_specs)
+    case = Case(definition_id=definition.id, process_key=definition.key, title=title[:300],
+                subject_org_id=subject_org_id, started_by_id=_user_id(user), state="{}",
+                started_at=clock.utcnow(), updated_at=clock.utcnow())
+    case.definition = definition
+    db.session.add(case)
+    db.session.flush()
+    start_data = dict(data or {})
+    start_data["case_id"] = case.id
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(start_data)
+    actor_id = _user_id(user)
+    record("case.started", title or definition.name, actor_id=actor_id, actor_label=actor_label,
+           case_id=case.id, detail={"process": definition.key, "version": definition.version})
+    _run(workflow)
+    persist(case, workflow, actor_id)
+    if commit:
+        _commit("could not start the case")
+    return case
+
+
+def _run(workflow) -> None:
+    try:
+        workflow.do_engine_steps()
+    except WorkflowException as exc:
+        raise EngineError(f"the process could not continue: {exc}") from exc
+
+
+# --- completing ----------------------------------------------------------------------------
+
+@dataclass
+class CompletionContext:
+    """What a domain's completion hook sees and may change."""
+    case: Case
+    task: WorkTask
+    user: object
+    data: dict
+    documents: dict = field(default_factory=dict)  # field -> [Document]
+    workflow_data: dict = field(default_factory=dict)  # the task's data before the submission
+
+
+def build_form(task: WorkTask, *, formdata=None, payload=None):
+    binding = registry.form_binding(task.form_key)
+    if payload is not None:
+        formdata = payload_to_formdata(payload)
+    form = binding.form_class(formdata=formdata) if formdata is not None else binding.form_class(formdata=None)
+    if binding.prepare:
+        binding.prepare(form, task.case, task, formdata is not None)
+    return form
+
+
+def complete_task(task_id: int, user, *, formdata=None, payload=None) -> Case:
+    """Complete an open task with a submission (HTML form data or a JSON object)."""
+    task = get_task(task_id, user)
+    if task.status != "open":
+        raise Conflict("this task has already been completed")
+    if not is_candidate(task, user):
+        raise Forbidden("you may not complete this task")
+    if task.assignee_id not in (None, user.id):
+        raise Conflict("this task has been claimed by someone else")
+    form = build_form(task, formdata=formdata, payload=payload)
+    if not form.validate():
+        raise InvalidSubmission(form)
+
+    case = task.case
+    workflow = load_workflow(case)
+    spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
+    if spiff_task is None or spiff_task.state != TaskState.READY:
+        raise Conflict("this task is no longer waiting for input")
+
+    data = form_values(form)
+    ctx = CompletionContext(case=case, task=task, user=user, data=data, workflow_data=dict(spiff_task.data))
+    for name, files in uploaded_files(form).items():
+        docs = [documents.store(fs, case_id=case.id, task_id=task.id, field=name, user_id=user.id) for fs in files]
+        ctx.documents[name] = docs
+        data[name] = [d.id for d in docs]
+    for hook in registry.form_binding(task.form_key).on_complete:
+        hook(ctx)
+
+    spiff_task.data.update(data)
+    try:
+        spiff_task.run()
+    except WorkflowException as exc:
+        db.session.rollback()
+        raise EngineError(f"the process could not continue: {exc}") from exc
+    _run(workflow)
+    task.status = "completed"
+    task.assignee_id = task.assignee_id or user.id
+    task.completed_by_id = user.id
+    task.completed_at = clock.utcnow()
+    record("task.completed", task.name, actor_id=user.id, case_id=case.id, task_id=task.id,
+           detail={"form": task.form_key, "data": data})
+    persist(case, workflow, user.id)
+    _commit("someone else completed this task first; nothing you entered was applied")
+    return case
+
+
+# --- claiming ------------------------------------------------------------------------------
+
+def claim_task(task_id: int, user) -> WorkTask:
+    task = get_task(task_id, user)
+    if task.status != "open":
+        raise Conflict("this task is no longer open")
+    if not is_candidate(task, user):
+        raise Forbidden("you may not claim this task")
+    if task.assignee_id == user.id:
+        return task
+    result = db.session.execute(
+        update(WorkTask).where(WorkTask.id == task.id, WorkTask.status == "open",
+                               WorkTask.assignee_id.is_(None)).values(assignee_id=user.id))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise Conflict("this task has been claimed by someone else")
+    record("task.claimed", task.name, actor_id=user.id, case_id=task.case_id, task_id=task.id)
+    _commit("this task has been claimed by someone else")
+    db.session.refresh(task)
+    return task
+
+
+def release_task(task_id: int, user) -> WorkTask:
+    task = get_task(task_id, user)
+    if task.status != "open":
+        raise Conflict("this task is no longer open")
+    if task.assignee_id != user.id and not user.is_admin:
+        raise Forbidden("only the assignee or an administrator may release this task")
+    task.assignee_id = None
+    record("task.released", task.name, actor_id=user.id, case_id=task.case_id, task_id=task.id)
+    _commit("the task changed meanwhile")
+    return task
+
+
+# --- timers --------------------------------------------------------------------------------
+
+def sweep_timers(at: datetime | None = None, limit: int = 500) -> int:
+    """Fire the timers that are due at ``at`` (default now). Loads only cases whose
+    stored next-timer time has passed. Returns the number of cases advanced."""
+    moment = clock.as_aware(at) if at else clock.now()
+    advanced = 0
+    with clock.frozen(moment):
+        ids = list(db.session.scalars(
+            select(Case.id).where(Case.status == "running", Case.next_timer_at.is_not(None),
+                                  Case.next_timer_at <= clock.as_naive(moment))
+            .order_by(Case.next_timer_at).limit(limit)))
+        db.session.rollback()
+        for case_id in ids:
+            try:
+                if _fire_case_timers(case_id):
+                    advanced += 1
+            except Conflict:
+                log.info("case %s changed during the timer sweep; it will be retried", case_id)
+            except Exception:
+                db.session.rollback()
+                log.exception("timer sweep failed for case %s", case_id)
+    return advanced
+
+
+def _fire_case_timers(case_id: int) -> bool:
+    case = db.session.get(Case, case_id)
+    if case is None or case.status != "running":
+        return False
+    workflow = load_workflow(case)
+    before = {str(e.name) for e in workflow.waiting_events()}
+    workflow.refresh_timers()
+    _run(workflow)
+    after = {str(e.name) for e in workflow.waiting_events()}
+    fired = sorted(before - after)
+    if fired:
+        record("timer.fired", ", ".join(fired), case_id=case.id, detail={"timers": fired})
+    persist(case, workflow, None)
+    _commit("case changed during the timer sweep")
+    return bool(fired)

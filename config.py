@@ -1,0 +1,82 @@
+"""Configuration classes. ``DATABASE_URL`` selects the database; SQLite is the default."""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("JIANPING_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _database_url(default: str) -> str:
+    url = os.environ.get("DATABASE_URL", default)
+    # Heroku-style URLs and plain postgresql:// use psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'jianping.sqlite'}")
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    WTF_CSRF_TIME_LIMIT = None
+
+    # i18n: Simplified Chinese first, English second.
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ["zh_Hans_CN", "en"]
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
+
+    # Business time zone: working days and deadlines are counted in it.
+    BUSINESS_TIMEZONE = "Asia/Shanghai"
+    # Where the working-day calendar looks for years chinesecalendar does not cover:
+    # "holidays" (statutory holidays from the `holidays` package, no make-up days) or "weekends".
+    WORKING_DAY_FALLBACK = os.environ.get("WORKING_DAY_FALLBACK", "holidays")
+
+    # Uploads: outside the web root, bounded.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 20 * 1024 * 1024))
+    UPLOAD_MAX_FILE_BYTES = int(os.environ.get("UPLOAD_MAX_FILE_BYTES", 10 * 1024 * 1024))
+    UPLOAD_ALLOWED_EXTENSIONS = {"pdf", "png", "jpg", "jpeg", "txt", "doc", "docx", "xls", "xlsx", "zip"}
+    BPMN_MAX_BYTES = 2 * 1024 * 1024
+
+    # Complaint rules (投诉、举报及处理).
+    COMPLAINT_RESPONSE_WORKING_DAYS = int(os.environ.get("COMPLAINT_RESPONSE_WORKING_DAYS", 10))
+    ARBITRATION_PANEL_SIZE = int(os.environ.get("ARBITRATION_PANEL_SIZE", 3))
+
+    # Timer sweep (APScheduler) interval in seconds; 0 disables the in-process scheduler.
+    TIMER_SWEEP_SECONDS = int(os.environ.get("TIMER_SWEEP_SECONDS", 30))
+    API_TOKEN_HOURS = 12
+    INBOX_PAGE_SIZE = 20
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
+    WTF_CSRF_ENABLED = True
+    TIMER_SWEEP_SECONDS = 0
+    SECRET_KEY = "test-secret"
+
+
+class ProductionConfig(Config):
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+
+    @classmethod
+    def check(cls):
+        if not cls.SECRET_KEY:
+            raise RuntimeError("SECRET_KEY must be set in production (refusing to start without it).")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
