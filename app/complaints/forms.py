@@ -84,19 +84,19 @@ class MediationForm(TaskForm):
                                                             ("failed", _l("Not resolved: go to arbitration"))],
                                    validators=[InputRequired()])
     mediation_summary = TextAreaField(_l("Summary of the mediation (agreed outcome if resolved)"),
-                                      validators=[DataRequired(), Length(min=5, max=5000)])
+                                      validators=[DataRequired(), Length(min=2, max=5000)])
 
 
 @task_form("complaint.arbitration_opinion", title=_l("Arbitration opinion"))
 class ArbitrationOpinionForm(TaskForm):
     opinion = RadioField(_l("Opinion"), choices=_choices(RESULTS), validators=[InputRequired()])
-    opinion_reasons = TextAreaField(_l("Reasons"), validators=[DataRequired(), Length(min=5, max=5000)])
+    opinion_reasons = TextAreaField(_l("Reasons"), validators=[DataRequired(), Length(min=2, max=5000)])
 
 
 @task_form("complaint.arbitration_decision", title=_l("Arbitration decision"))
 class ArbitrationDecisionForm(TaskForm):
     arbitration_result = RadioField(_l("Decision"), choices=_choices(RESULTS), validators=[InputRequired()])
-    findings = TextAreaField(_l("Findings"), validators=[DataRequired(), Length(min=5, max=5000)])
+    findings = TextAreaField(_l("Findings"), validators=[DataRequired(), Length(min=2, max=5000)])
     serious = BooleanField(_l("Serious (情节严重)"))
     measure = SelectField(_l("Recommended measure"), choices=_choices(MEASURES), default="none",
                           validators=[InputRequired()])

@@ -146,6 +146,25 @@ def file_complaint(form, user=None) -> Complaint:
     return complaint
 
 
+def complaint_form(formdata, user):
+    """The filing form with the registered agencies as choices."""
+    from .forms import ComplaintForm
+    anonymous = not getattr(user, "is_authenticated", False)
+    form = ComplaintForm(formdata=formdata, anonymous=anonymous, meta={"csrf": False}) if formdata is not None \
+        else ComplaintForm(anonymous=anonymous)
+    form.agency_id.choices = [(a.id, a.name) for a in registered_agencies()]
+    return form
+
+
+@registry.case_starter(PROCESS_KEY)
+def start_from_submission(formdata, user):
+    """Start a complaint case from form data (the API's POST /cases)."""
+    form = complaint_form(formdata, user)
+    if not form.validate():
+        raise runtime.InvalidSubmission(form)
+    return file_complaint(form, user).case
+
+
 # --- status and notifications --------------------------------------------------------------
 
 def _set_status(complaint: Complaint, status: str, actor_id=None) -> None:

@@ -4,16 +4,12 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from ..auth import roles
 from . import services
-from .forms import ComplaintForm
 
 bp = Blueprint("complaints", __name__)
 
 
 def _form(formdata=None):
-    anonymous = not current_user.is_authenticated
-    form = ComplaintForm(formdata=formdata, anonymous=anonymous) if formdata is not None else ComplaintForm(anonymous=anonymous)
-    form.agency_id.choices = [(a.id, a.name) for a in services.registered_agencies()]
-    return form
+    return services.complaint_form(formdata, current_user)
 
 
 @bp.route("/complaints/new", methods=["GET", "POST"])

@@ -124,6 +124,22 @@ def status_label(process_key: str, status: str) -> str:
     return fn(status) if fn else status
 
 
+_case_starters: dict[str, Callable] = {}
+
+
+def case_starter(process_key: str):
+    """Function decorator: ``fn(formdata, user) -> Case`` starts a case of this process
+    from a submission (validating it with the domain's own form); used by the API."""
+    def decorate(fn):
+        _case_starters[process_key] = fn
+        return fn
+    return decorate
+
+
+def case_starter_for(process_key: str):
+    return _case_starters.get(process_key)
+
+
 def load_domains() -> None:
     for module in DOMAINS:
         importlib.import_module(module + ".forms")

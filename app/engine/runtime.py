@@ -150,6 +150,9 @@ def load_workflow(case: Case):
     return serializer.loads(case.state, spec, subprocess_specs)
 
 
+TIMER_EVENT_TYPES = {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}
+
+
 def next_timer_at(workflow) -> datetime | None:
     """When the earliest waiting timer of the workflow is due (naive UTC)."""
     due = []
@@ -157,7 +160,7 @@ def next_timer_at(workflow) -> datetime | None:
         value = event.value
         if isinstance(value, dict):
             value = value.get("next")
-        if not isinstance(value, str) or "Timer" not in event.event_type:
+        if not isinstance(value, str) or event.event_type not in TIMER_EVENT_TYPES:
             continue
         try:
             due.append(TimerEventDefinition.get_datetime(value))
