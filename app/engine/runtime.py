@@ -6,6 +6,7 @@ validation, data, engine run, persisted state, refreshed task rows, audit events
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -244,8 +245,12 @@ def _end_event_name(workflow) -> str | None:
     return (last.task_spec.bpmn_name or last.task_spec.name) if last else None
 
 
-def _commit(conflict_message: str) -> None:
+@contextmanager
+def _write(conflict_message: str):
+    """One transaction that ends in a commit. Another writer's change to the same case
+    (the optimistic lock, at any flush) or a lock timeout means Conflict: all rolled back."""
     try:
+        yield
         db.session.commit()
     except StaleDataError as exc:
         db.session.rollback()
@@ -254,6 +259,9 @@ def _commit(conflict_message: str) -> None:
         db.session.rollback()
         if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
             raise Conflict(conflict_message) from exc
+        raise
+    except BaseException:
+        db.session.rollback()
         raise
 
 
@@ -264,6 +272,11 @@ def start_case(process_key: str, *, user=None, actor_label: str | None = None, d
     definition = latest(process_key)
     if definition is None:
         raise NotFound(f"no process {process_key!r}")
+    with (_write("could not start the case") if commit else nullcontext()):
+        return _start(definition, user, actor_label, data, title, subject_org_id)
+
+
+def _start(definition, user, actor_label, data, title, subject_org_id) -> Case:
     spec, subprocess_specs = spec_for(definition)
     workflow = serializer.new_workflow(spec, subprocess_specs)
     case = Case(definition_id=definition.id, process_key=definition.key, title=title[:300],
@@ -281,8 +294,6 @@ def start_case(process_key: str, *, user=None, actor_label: str | None = None, d
            case_id=case.id, detail={"process": definition.key, "version": definition.version})
     _run(workflow)
     persist(case, workflow, actor_id)
-    if commit:
-        _commit("could not start the case")
     return case
 
 
@@ -329,6 +340,11 @@ def complete_task(task_id: int, user, *, formdata=None, payload=None) -> Case:
     if not form.validate():
         raise InvalidSubmission(form)
 
+    with _write("someone else completed this task first; nothing you entered was applied"):
+        return _complete(task, user, form)
+
+
+def _complete(task: WorkTask, user, form) -> Case:
     case = task.case
     workflow = load_workflow(case)
     spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
@@ -348,7 +364,6 @@ def complete_task(task_id: int, user, *, formdata=None, payload=None) -> Case:
     try:
         spiff_task.run()
     except WorkflowException as exc:
-        db.session.rollback()
         raise EngineError(f"the process could not continue: {exc}") from exc
     _run(workflow)
     task.status = "completed"
@@ -358,7 +373,6 @@ def complete_task(task_id: int, user, *, formdata=None, payload=None) -> Case:
     record("task.completed", task.name, actor_id=user.id, case_id=case.id, task_id=task.id,
            detail={"form": task.form_key, "data": data})
     persist(case, workflow, user.id)
-    _commit("someone else completed this task first; nothing you entered was applied")
     return case
 
 
@@ -372,14 +386,13 @@ def claim_task(task_id: int, user) -> WorkTask:
         raise Forbidden("you may not claim this task")
     if task.assignee_id == user.id:
         return task
-    result = db.session.execute(
-        update(WorkTask).where(WorkTask.id == task.id, WorkTask.status == "open",
-                               WorkTask.assignee_id.is_(None)).values(assignee_id=user.id))
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict("this task has been claimed by someone else")
-    record("task.claimed", task.name, actor_id=user.id, case_id=task.case_id, task_id=task.id)
-    _commit("this task has been claimed by someone else")
+    with _write("this task has been claimed by someone else"):
+        result = db.session.execute(
+            update(WorkTask).where(WorkTask.id == task.id, WorkTask.status == "open",
+                                   WorkTask.assignee_id.is_(None)).values(assignee_id=user.id))
+        if result.rowcount != 1:
+            raise Conflict("this task has been claimed by someone else")
+        record("task.claimed", task.name, actor_id=user.id, case_id=task.case_id, task_id=task.id)
     db.session.refresh(task)
     return task
 
@@ -390,9 +403,9 @@ def release_task(task_id: int, user) -> WorkTask:
         raise Conflict("this task is no longer open")
     if task.assignee_id != user.id and not user.is_admin:
         raise Forbidden("only the assignee or an administrator may release this task")
-    task.assignee_id = None
-    record("task.released", task.name, actor_id=user.id, case_id=task.case_id, task_id=task.id)
-    _commit("the task changed meanwhile")
+    with _write("the task changed meanwhile"):
+        task.assignee_id = None
+        record("task.released", task.name, actor_id=user.id, case_id=task.case_id, task_id=task.id)
     return task
 
 
@@ -422,6 +435,11 @@ def sweep_timers(at: datetime | None = None, limit: int = 500) -> int:
 
 
 def _fire_case_timers(case_id: int) -> bool:
+    with _write("case changed during the timer sweep"):
+        return _fire(case_id)
+
+
+def _fire(case_id: int) -> bool:
     case = db.session.get(Case, case_id)
     if case is None or case.status != "running":
         return False
@@ -434,5 +452,4 @@ def _fire_case_timers(case_id: int) -> bool:
     if fired:
         record("timer.fired", ", ".join(fired), case_id=case.id, detail={"timers": fired})
     persist(case, workflow, None)
-    _commit("case changed during the timer sweep")
     return bool(fired)
