@@ -124,3 +124,57 @@ def test_agency_silent_timer_escalates_then_extension_and_proceed(app, browser, 
     db.session.expire_all()
     assert any(e.kind == "timer.fired" for e in db.session.scalars(
         select(AuditEvent).where(AuditEvent.case_id == complaint.case_id)))
+
+
+def arbitrate(complaint, users, result="upheld", serious=True):
+    """Drive a complaint to the arbitration decision through the service layer."""
+    from app.engine import runtime
+    by_id = {u.id: u for u in users.values()}
+    steps = [("triage", users["handler"], {"triage_decision": "accept"}),
+             ("agency_response", users["agency"], {"response_text": "我们不同意投诉内容"}),
+             ("mediation", users["handler"], {"mediation_outcome": "failed", "mediation_summary": "未能调解"})]
+    for spec, user, data in steps:
+        [t] = open_task(complaint.case_id, spec)
+        runtime.complete_task(t.id, user, payload=data)
+    for t in open_task(complaint.case_id, "arbitration_opinion [child]"):
+        runtime.complete_task(t.id, by_id[t.assignee_id], payload={"opinion": result, "opinion_reasons": "理由"})
+    [d] = open_task(complaint.case_id, "arbitration_decision")
+    runtime.complete_task(d.id, by_id[d.assignee_id], payload={
+        "arbitration_result": result, "findings": "查明属实", "measure": "rating_review", "serious": serious})
+
+
+def test_third_verified_serious_complaint_in_three_months_puts_rating_under_review(browser, orgs, users):
+    reviews = lambda: db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "agency.rating_review_due")).all()
+    clock.travel_to(at("2026-06-01T10:00"))
+    _, first = file_public_complaint(browser, orgs)
+    arbitrate(first, users)
+    clock.travel_to(at("2026-09-15T10:00"))  # the June one is now outside three months
+    for _ in range(2):
+        _, c = file_public_complaint(browser, orgs)
+        arbitrate(c, users)
+    assert reviews() == []
+    _, not_serious = file_public_complaint(browser, orgs)
+    arbitrate(not_serious, users, serious=False)
+    assert reviews() == []
+    _, third = file_public_complaint(browser, orgs)
+    arbitrate(third, users)
+    [event] = reviews()
+    assert event.detail == {"agency_id": orgs[AGENCY].id, "count": 3}
+    from app.notifications.models import Notification
+    assert db.session.scalar(select(Notification).where(Notification.user_id == users["admin"].id,
+                                                        Notification.kind == "case_update"))
+
+
+def test_parties_are_notified_at_each_step(browser, orgs, users):
+    from app.notifications.models import Notification
+    ent = browser("enterprise")
+    ent.post("/complaints/new", {"kind": "complaint", "agency_id": orgs[AGENCY].id, "category": "service_quality",
+                                 "facts": "咨询人员多次缺席现场工作。"})
+    complaint = db.session.scalar(select(Complaint).order_by(Complaint.id.desc()))
+    accept(browser, complaint)
+    agency_notes = db.session.scalars(select(Notification).where(Notification.user_id == users["agency"].id)).all()
+    assert {n.kind for n in agency_notes} == {"task_offered", "case_update"}
+    ent_notes = db.session.scalars(select(Notification).where(Notification.user_id == users["enterprise"].id)).all()
+    assert [n.params["status"] for n in ent_notes] == ["awaiting_response"]
+    page = browser("agency").get("/notifications").get_data(as_text=True)
+    assert "机构回应" in page

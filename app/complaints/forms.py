@@ -61,7 +61,7 @@ class TriageForm(TaskForm):
 
 @task_form("complaint.agency_response", title=_l("Agency response"))
 class AgencyResponseForm(TaskForm):
-    response_text = TextAreaField(_l("Your account"), validators=[DataRequired(), Length(min=10, max=5000)])
+    response_text = TextAreaField(_l("Your account"), validators=[DataRequired(), Length(min=2, max=5000)])
     response_evidence = MultipleFileField(_l("Evidence files"), validators=[evidence_files])
 
 
