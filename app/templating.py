@@ -1,29 +1,20 @@
-"""Template filters and helpers: local times and labels in the reader's language."""
+"""Template filters and helpers shared by every page: local times, role and audit-event labels."""
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from .auth.roles import ROLES
-from .complaints.status import CATEGORIES, MEASURES, RESULTS, label, status_label
+from .engine import registry
 from .engine.clock import as_aware
 
-SUMMARY_LABELS = {
-    "type": _l("Type"), "agency": _l("Agency"), "category": _l("Category"), "status": _l("Status"),
-    "facts": _l("Facts"), "complainant": _l("Complainant"), "rejection_reason": _l("Reason for rejection"),
-    "agency_response": _l("Agency response"), "mediation_summary": _l("Mediation"),
-    "arbitration_result": _l("Arbitration decision"), "findings": _l("Findings"), "measure": _l("Measure"),
-}
-
-EVENT_LABELS = {
+registry.event_labels({
     "case.started": _l("Case started"), "case.completed": _l("Case completed"),
     "task.created": _l("Task ready"), "task.completed": _l("Task completed"), "task.claimed": _l("Task claimed"),
     "task.released": _l("Task released"), "task.cancelled": _l("Task withdrawn"),
-    "timer.fired": _l("Deadline passed"), "complaint.status": _l("Status"),
-    "arbitration.panel_drawn": _l("Arbitration panel drawn"),
-    "agency.rating_review_due": _l("Rating review due"), "definition.deployed": _l("Process deployed"),
+    "timer.fired": _l("Deadline passed"), "definition.deployed": _l("Process deployed"),
     "calendar.override": _l("Calendar changed"),
-}
+})
 
 
 def localdt(value, fmt="%Y-%m-%d %H:%M"):
@@ -34,18 +25,17 @@ def localdt(value, fmt="%Y-%m-%d %H:%M"):
 
 
 def event_text(event) -> str:
-    if event.kind == "complaint.status":
-        return status_label(event.summary)
+    """A status event shows the domain's words for the status."""
+    if event.kind.endswith(".status") and event.case_id:
+        from .engine.models import Case
+        from .extensions import db
+        case = db.session.get(Case, event.case_id)
+        return registry.status_label(case.process_key, event.summary) if case else event.summary
     return event.summary
 
 
 def register(app):
     app.add_template_filter(localdt, "localdt")
-    app.add_template_global(lambda s: status_label(s), "status_label")
-    app.add_template_global(lambda k: label(CATEGORIES, k), "category_label")
-    app.add_template_global(lambda k: label(RESULTS, k), "result_label")
-    app.add_template_global(lambda k: label(MEASURES, k), "measure_label")
     app.add_template_global(lambda r: str(ROLES.get(r, r)), "role_label")
-    app.add_template_global(lambda k: str(EVENT_LABELS.get(k, k)), "event_label")
+    app.add_template_global(registry.event_label, "event_label")
     app.add_template_global(event_text, "event_text")
-    app.add_template_global(SUMMARY_LABELS, "summary_labels")

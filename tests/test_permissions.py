@@ -42,7 +42,9 @@ def test_agency_sees_and_answers_only_its_own_cases(browser, orgs, other_agency_
     assert r.status_code == 404
     assert "机构回应" not in other.get("/inbox").get_data(as_text=True)
     own = browser("agency")
-    assert own.get(f"/cases/{complaint.case_id}").status_code == 200
+    page = own.get(f"/cases/{complaint.case_id}").get_data(as_text=True)
+    assert "机构回应" in page and "王先生" not in page and "13800000000" not in page  # complainant stays private
+    assert "王先生" in browser("handler").get(f"/cases/{complaint.case_id}").get_data(as_text=True)
     assert "机构回应" in own.get("/inbox").get_data(as_text=True)
     assert open_task(complaint.case_id, "agency_response")  # still open: nothing applied
 

@@ -6,13 +6,12 @@ from wtforms import (BooleanField, IntegerField, MultipleFileField, RadioField, 
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..engine.documents import check_upload
-from ..engine.forms import TaskForm
+from ..engine.forms import TaskForm, select_choices
 from ..engine.registry import task_form
 from .status import CATEGORIES, KINDS, MEASURES, RESULTS
 
 
-def _choices(mapping):
-    return [(k, v) for k, v in mapping.items()]
+_choices = select_choices
 
 
 def evidence_files(form, field):
@@ -49,7 +48,7 @@ class ComplaintForm(FlaskForm):
 
 @task_form("complaint.triage", title=_l("Triage"))
 class TriageForm(TaskForm):
-    triage_decision = RadioField(_l("Decision"), choices=[("accept", _l("Accept")), ("reject", _l("Reject"))],
+    triage_decision = RadioField(_l("Decision"), choices=_choices([("accept", _l("Accept")), ("reject", _l("Reject"))]),
                                  validators=[InputRequired()])
     triage_reason = TextAreaField(_l("Reason (shown to the complainant when rejected)"),
                                   validators=[Length(max=2000)])
@@ -67,8 +66,8 @@ class AgencyResponseForm(TaskForm):
 
 @task_form("complaint.escalation", title=_l("Overdue response"))
 class EscalationForm(TaskForm):
-    escalation_action = RadioField(_l("Action"), choices=[("extend", _l("Extend the deadline")),
-                                                           ("proceed", _l("Proceed without a response"))],
+    escalation_action = RadioField(_l("Action"), choices=_choices([("extend", _l("Extend the deadline")),
+                                                           ("proceed", _l("Proceed without a response"))]),
                                    validators=[InputRequired()])
     extend_days = IntegerField(_l("Extension (working days)"), validators=[Optional(), NumberRange(min=1, max=30)])
     escalation_note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
@@ -80,8 +79,8 @@ class EscalationForm(TaskForm):
 
 @task_form("complaint.mediation", title=_l("Mediation"))
 class MediationForm(TaskForm):
-    mediation_outcome = RadioField(_l("Outcome"), choices=[("resolved", _l("Resolved")),
-                                                            ("failed", _l("Not resolved: go to arbitration"))],
+    mediation_outcome = RadioField(_l("Outcome"), choices=_choices([("resolved", _l("Resolved")),
+                                                            ("failed", _l("Not resolved: go to arbitration"))]),
                                    validators=[InputRequired()])
     mediation_summary = TextAreaField(_l("Summary of the mediation (agreed outcome if resolved)"),
                                       validators=[DataRequired(), Length(min=2, max=5000)])
@@ -104,8 +103,8 @@ class ArbitrationDecisionForm(TaskForm):
 
 @task_form("complaint.publication", title=_l("Publication"))
 class PublicationForm(TaskForm):
-    publish = RadioField(_l("Publish the decision?"), choices=[("approve", _l("Publish")),
-                                                                ("decline", _l("Do not publish"))],
+    publish = RadioField(_l("Publish the decision?"), choices=_choices([("approve", _l("Publish")),
+                                                                ("decline", _l("Do not publish"))]),
                          validators=[InputRequired()])
     publication_summary = TextAreaField(_l("Text to publish"), validators=[Length(max=5000)])
 

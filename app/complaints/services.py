@@ -5,12 +5,14 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..auth import roles
 from ..auth.models import Organisation, User
 from ..engine import clock, documents, registry, runtime
 from ..engine.audit import record
+from ..engine.forms import select_choices
 from ..engine.runtime import CompletionContext, EngineError, Forbidden, NotFound
 from ..extensions import db
 from ..notifications.services import notify, organisation_members
@@ -19,6 +21,10 @@ from .models import ArbitrationOpinion, Complaint
 from .status import status_label
 
 registry.status_labels(PROCESS_KEY)(status_label)
+registry.event_labels({
+    "complaint.status": _l("Status"), "arbitration.panel_drawn": _l("Arbitration panel drawn"),
+    "agency.rating_review_due": _l("Rating review due"),
+})
 
 
 # --- queries -------------------------------------------------------------------------------
@@ -88,26 +94,24 @@ def may_view(case, user) -> bool:
 
 @registry.case_summary(PROCESS_KEY)
 def summary(case, user):
+    """(label, value) rows for the case page; the complainant's identity only for staff and experts."""
+    from flask_babel import gettext as _
     from .status import CATEGORIES, KINDS, MEASURES, RESULTS, label
     c = complaint_for_case(case.id)
     if c is None:
         return []
     rows = [
-        ("type", label(KINDS, c.kind)), ("agency", c.agency.name), ("category", label(CATEGORIES, c.category)),
-        ("status", status_label(c.status)), ("facts", c.facts),
+        (_("Type"), label(KINDS, c.kind)), (_("Agency"), c.agency.name),
+        (_("Category"), label(CATEGORIES, c.category)), (_("Status"), status_label(c.status)), (_("Facts"), c.facts),
     ]
     if user is not None and getattr(user, "is_authenticated", False) and (user.is_staff or user.role == roles.EXPERT):
-        rows.append(("complainant", f"{c.complainant_name} ({c.complainant_contact})"))
-    if c.rejection_reason:
-        rows.append(("rejection_reason", c.rejection_reason))
-    if c.agency_response:
-        rows.append(("agency_response", c.agency_response))
-    if c.mediation_summary:
-        rows.append(("mediation_summary", c.mediation_summary))
+        rows.append((_("Complainant"), f"{c.complainant_name} ({c.complainant_contact})"))
+    optional = [(_("Reason for rejection"), c.rejection_reason), (_("Agency response"), c.agency_response),
+                (_("Mediation"), c.mediation_summary)]
     if c.arbitration_result:
-        rows.append(("arbitration_result", label(RESULTS, c.arbitration_result)))
-        rows.append(("findings", c.findings or ""))
-        rows.append(("measure", label(MEASURES, c.measure)))
+        optional += [(_("Arbitration decision"), label(RESULTS, c.arbitration_result)),
+                     (_("Findings"), c.findings), (_("Measure"), label(MEASURES, c.measure))]
+    rows.extend((k, v) for k, v in optional if v)
     return rows
 
 
@@ -152,7 +156,7 @@ def complaint_form(formdata, user):
     anonymous = not getattr(user, "is_authenticated", False)
     form = ComplaintForm(formdata=formdata, anonymous=anonymous, meta={"csrf": False}) if formdata is not None \
         else ComplaintForm(anonymous=anonymous)
-    form.agency_id.choices = [(a.id, a.name) for a in registered_agencies()]
+    form.agency_id.choices = select_choices((a.id, a.name) for a in registered_agencies())
     return form
 
 

@@ -4,8 +4,14 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from ..auth import roles
 from . import services
+from .status import CATEGORIES, MEASURES, RESULTS, label, status_label
 
 bp = Blueprint("complaints", __name__)
+
+bp.add_app_template_global(status_label, "status_label")
+bp.add_app_template_global(lambda k: label(CATEGORIES, k), "category_label")
+bp.add_app_template_global(lambda k: label(RESULTS, k), "result_label")
+bp.add_app_template_global(lambda k: label(MEASURES, k), "measure_label")
 
 
 def _form(formdata=None):

@@ -7,6 +7,7 @@ import decimal
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import fields as f
+from wtforms.fields.choices import SelectChoice
 
 
 class TaskForm(FlaskForm):
@@ -15,6 +16,12 @@ class TaskForm(FlaskForm):
 
     class Meta:
         csrf = False
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    """Choices for select and radio fields from a {value: label} mapping or (value, label) pairs."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, label) for value, label in items]
 
 
 FILE_FIELDS = (f.FileField, f.MultipleFileField)
@@ -86,7 +93,9 @@ def field_schema(form) -> list[dict]:
 
 def _choices(field):
     for choice in field.choices:
-        if isinstance(choice, (list, tuple)):
+        if isinstance(choice, SelectChoice):
+            yield choice.value, choice.label
+        elif isinstance(choice, (list, tuple)):
             yield choice[0], choice[1]
         else:
             yield choice, choice

@@ -125,6 +125,16 @@ def status_label(process_key: str, status: str) -> str:
 
 
 _case_starters: dict[str, Callable] = {}
+_event_labels: dict[str, object] = {}
+
+
+def event_labels(mapping: dict) -> None:
+    """Words for audit-event kinds (lazy translations), shown on the case timeline."""
+    _event_labels.update(mapping)
+
+
+def event_label(kind: str) -> str:
+    return str(_event_labels.get(kind, kind))
 
 
 def case_starter(process_key: str):
