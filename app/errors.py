@@ -1,18 +1,33 @@
 """Errors: JSON for the API, pages for people; never a 500 for user input."""
 from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .engine.runtime import EngineError
+
+HTTP_MESSAGES = {
+    400: _l("The request could not be understood."),
+    401: _l("Please log in."),
+    403: _l("You are not allowed to do this."),
+    404: _l("The page or record was not found, or you may not see it."),
+    405: _l("This action is not available here."),
+    409: _l("Someone else changed this meanwhile."),
+    413: _l("The upload is too large."),
+    422: _l("Please correct the marked fields."),
+    429: _l("Too many requests; try again later."),
+}
 
 
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, message: str, errors: dict | None = None):
+def error_response(status: int, message, errors: dict | None = None):
+    message = str(message)
     if wants_json():
-        return jsonify({"error": {"status": status, "message": message, "fields": errors or {}}}), status
+        return jsonify({"error": {"status": status, "message": message,
+                                  "fields": {k: [str(e) for e in v] for k, v in (errors or {}).items()}}}), status
     return render_template("error.html", status=status, message=message), status
 
 
@@ -25,8 +40,10 @@ def register_error_handlers(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        return error_response(400, "The form expired or is missing its security token; reload the page and try again.")
+        return error_response(400, _l("The form expired or is missing its security token; "
+                                      "reload the page and try again."))
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
-        return error_response(exc.code or 500, exc.description or exc.name)
+        code = exc.code or 500
+        return error_response(code, HTTP_MESSAGES.get(code, exc.description or exc.name))

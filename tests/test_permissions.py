@@ -119,7 +119,7 @@ def test_uploads_are_bounded_and_private(app, browser, orgs):
             "facts": "评定前代写材料，违反咨询与评定分离。", "complainant_name": "匿名群众", "complainant_contact": "a@b.cn"}
     too_big = dict(data, evidence=(io.BytesIO(b"x" * 2048), "big.pdf"))
     r = b.post("/complaints/new", too_big, content_type="multipart/form-data")
-    assert r.status_code == 422 and "too large" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "big.pdf" in r.get_data(as_text=True)
     bad_type = dict(data, evidence=(io.BytesIO(b"#!/bin/sh"), "run.sh"))
     assert b.post("/complaints/new", bad_type, content_type="multipart/form-data").status_code == 422
     ok = dict(data, evidence=(io.BytesIO(b"%PDF-1.4 evidence"), "证据.pdf"))
@@ -132,3 +132,27 @@ def test_uploads_are_bounded_and_private(app, browser, orgs):
     PASSWORDS["agency2"] = "agency-demo-2"
     assert browser("agency2").get(f"/documents/{doc.id}").status_code == 404
     assert browser().get(f"/static/../instance/uploads/{doc.stored_name}").status_code == 404
+
+
+def test_public_complaint_without_name_or_contact_is_refused(browser, orgs):
+    b = browser()
+    base = {"kind": "complaint", "agency_id": orgs[AGENCY].id, "category": "other", "facts": "足够长的事实描述内容在此"}
+    for data in (base, dict(base, complainant_name="  ", complainant_contact="")):
+        r = b.post("/complaints/new", data)
+        assert r.status_code == 422
+    assert db.session.scalar(select(db.func.count(Complaint.id))) == 0
+
+
+def test_extension_needs_days(app, browser, orgs):
+    from app.engine import clock
+    from tests.conftest import at
+    from tests.test_complaint_lifecycle import accept
+    clock.travel_to(at("2026-11-02T09:00"))
+    _, complaint = file_public_complaint(browser, orgs)
+    accept(browser, complaint)
+    app.test_cli_runner().invoke(args=["engine", "tick", "--at", "2026-11-20T09:00"])
+    [esc] = open_task(complaint.case_id, "escalation")
+    handler = browser("handler")
+    assert handler.post(f"/tasks/{esc.id}", {"escalation_action": "extend", "extend_days": ""}).status_code == 422
+    assert handler.post(f"/tasks/{esc.id}", {"escalation_action": "extend", "extend_days": "abc"}).status_code == 422
+    assert handler.post(f"/tasks/{esc.id}", {"escalation_action": "proceed", "extend_days": ""}).status_code == 302

@@ -22,6 +22,15 @@ def evidence_files(form, field):
                 raise ValidationError(f"{storage.filename}: {error}")
 
 
+def _require(field, message) -> bool:
+    """A conditionally required field: add ``message`` when it is empty."""
+    value = field.data.strip() if isinstance(field.data, str) else field.data
+    if value in (None, "") and not field.errors:
+        field.errors = list(field.errors) + [message]
+        return False
+    return True
+
+
 class ComplaintForm(FlaskForm):
     """Filing a complaint or report (public or enterprise)."""
     kind = RadioField(_l("Type"), choices=_choices(KINDS), default="complaint", validators=[InputRequired()])
@@ -37,13 +46,13 @@ class ComplaintForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.anonymous = anonymous
 
-    def validate_complainant_name(self, field):
-        if self.anonymous and not (field.data or "").strip():
-            raise ValidationError(_l("Please give your name."))
-
-    def validate_complainant_contact(self, field):
-        if self.anonymous and not (field.data or "").strip():
-            raise ValidationError(_l("Please give a phone number or e-mail address."))
+    def validate(self, extra_validators=None):
+        # Checked here, not in Optional() fields' chains (Optional stops them when empty).
+        ok = super().validate(extra_validators)
+        if self.anonymous:
+            ok &= _require(self.complainant_name, _l("Please give your name."))
+            ok &= _require(self.complainant_contact, _l("Please give a phone number or e-mail address."))
+        return ok
 
 
 @task_form("complaint.triage", title=_l("Triage"))
@@ -72,9 +81,11 @@ class EscalationForm(TaskForm):
     extend_days = IntegerField(_l("Extension (working days)"), validators=[Optional(), NumberRange(min=1, max=30)])
     escalation_note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
 
-    def validate_extend_days(self, field):
-        if self.escalation_action.data == "extend" and not field.data:
-            raise ValidationError(_l("Give the number of working days to extend by."))
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.escalation_action.data == "extend":
+            ok &= _require(self.extend_days, _l("Give the number of working days to extend by."))
+        return ok
 
 
 @task_form("complaint.mediation", title=_l("Mediation"))

@@ -30,15 +30,18 @@ def rating_review_due(verified_serious: list[datetime], now: datetime,
 
 
 class PanelError(ValueError):
-    pass
+    def __init__(self, message, available=None, needed=None):
+        super().__init__(message)
+        self.available, self.needed = available, needed
 
 
 def draw_panel(expert_ids: list[int], conflicted_ids: set[int], size: int, seed: int | None = None) -> list[int]:
     """Draw ``size`` experts at random from those without a conflict of interest.
     The first drawn chairs the panel. The size must be odd."""
     if size < 1 or size % 2 == 0:
-        raise PanelError(f"the panel size must be odd, not {size}")
+        raise PanelError(f"the panel size must be odd, not {size}", available=len(set(expert_ids)), needed=size)
     eligible = sorted(set(expert_ids) - set(conflicted_ids))
     if len(eligible) < size:
-        raise PanelError(f"only {len(eligible)} experts without a conflict of interest; {size} needed")
+        raise PanelError(f"only {len(eligible)} experts without a conflict of interest; {size} needed",
+                         available=len(eligible), needed=size)
     return random.Random(seed).sample(eligible, size)

@@ -22,8 +22,8 @@ from .status import status_label
 
 registry.status_labels(PROCESS_KEY)(status_label)
 registry.event_labels({
-    "complaint.status": _l("Status"), "arbitration.panel_drawn": _l("Arbitration panel drawn"),
-    "agency.rating_review_due": _l("Rating review due"),
+    "complaint.status": _l("Status changed"), "arbitration.panel_drawn": _l("Arbitration panel drawn (experts)"),
+    "agency.rating_review_due": _l("Rating review due (verified serious complaints in three months)"),
 })
 
 
@@ -42,7 +42,7 @@ def complaint_for_case(case_id: int) -> Complaint | None:
 def by_tracking_token(token: str) -> Complaint:
     complaint = db.session.scalar(select(Complaint).where(Complaint.tracking_token == token)) if token else None
     if complaint is None:
-        raise NotFound("complaint not found")
+        raise NotFound(_l("complaint not found"))
     return complaint
 
 
@@ -121,10 +121,10 @@ def file_complaint(form, user=None) -> Complaint:
     """File a validated ComplaintForm, start its case; one transaction."""
     agency = db.session.get(Organisation, form.agency_id.data)
     if agency is None or agency.kind != "agency" or not agency.registered:
-        raise NotFound("agency not found")
+        raise NotFound(_l("agency not found"))
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     if authenticated and user.role not in (roles.ENTERPRISE,):
-        raise Forbidden("only enterprises and the public file complaints")
+        raise Forbidden(_l("only enterprises and the public file complaints"))
     if authenticated:
         name = (form.complainant_name.data or "").strip() or user.display_name
         contact = (form.complainant_contact.data or "").strip() or (user.email or user.username)
@@ -188,7 +188,7 @@ def _set_status(complaint: Complaint, status: str, actor_id=None) -> None:
 def _complaint(case) -> Complaint:
     complaint = complaint_for_case(case.id)
     if complaint is None:
-        raise EngineError("this case has no complaint")
+        raise EngineError(_l("this case has no complaint"))
     return complaint
 
 
@@ -233,7 +233,7 @@ def _mediated(ctx: CompletionContext):
     panel = draw_arbitration_panel(complaint.agency_id)
     ctx.data["panel"] = panel
     ctx.data["panel_chair"] = panel[0]
-    record("arbitration.panel_drawn", f"{len(panel)} experts", actor_id=ctx.user.id, case_id=ctx.case.id,
+    record("arbitration.panel_drawn", str(len(panel)), actor_id=ctx.user.id, case_id=ctx.case.id,
            detail={"panel": panel, "chair": panel[0]})
 
 
@@ -245,14 +245,15 @@ def draw_arbitration_panel(agency_id: int, seed: int | None = None) -> list[int]
     try:
         return rules.draw_panel(experts, conflicted, current_app.config["ARBITRATION_PANEL_SIZE"], seed)
     except rules.PanelError as exc:
-        raise EngineError(f"cannot form an arbitration panel: {exc}") from exc
+        raise EngineError(_l("Cannot form an arbitration panel: %(available)s experts without a conflict of "
+                             "interest, %(needed)s needed.", available=exc.available, needed=exc.needed)) from exc
 
 
 @registry.on_complete("complaint.arbitration_opinion")
 def _opinion(ctx: CompletionContext):
     complaint = _complaint(ctx.case)
     if complaint.agency_id == ctx.user.organisation_id:  # defence in depth: never judge your own agency
-        raise Forbidden("an expert affiliated with the agency may not judge it")
+        raise Forbidden(_l("an expert affiliated with the agency may not judge it"))
     db.session.add(ArbitrationOpinion(complaint_id=complaint.id, expert_id=ctx.user.id,
                                       opinion=ctx.data["opinion"], reasons=ctx.data["opinion_reasons"].strip(),
                                       created_at=clock.utcnow()))
@@ -262,7 +263,7 @@ def _opinion(ctx: CompletionContext):
 def _decided(ctx: CompletionContext):
     complaint = _complaint(ctx.case)
     if complaint.agency_id == ctx.user.organisation_id:
-        raise Forbidden("an expert affiliated with the agency may not judge it")
+        raise Forbidden(_l("an expert affiliated with the agency may not judge it"))
     result = ctx.data["arbitration_result"]
     complaint.arbitration_result = result
     complaint.findings = ctx.data["findings"].strip()
@@ -284,7 +285,7 @@ def check_rating_review(agency_id: int, actor_id=None, case_id=None) -> bool:
     if not rules.rating_review_due(dates, now):
         return False
     count = rules.count_in_window(dates, now)
-    record("agency.rating_review_due", f"{count} verified serious complaints in three months",
+    record("agency.rating_review_due", str(count),
            actor_id=actor_id, case_id=case_id, detail={"agency_id": agency_id, "count": count})
     admins = list(db.session.scalars(select(User.id).where(User.role == roles.ADMIN)))
     notify(admins, "case_update", {"case": db.session.get(Organisation, agency_id).name,

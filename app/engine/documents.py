@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
@@ -25,15 +26,16 @@ def check_upload(storage: FileStorage) -> str | None:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     allowed = current_app.config["UPLOAD_ALLOWED_EXTENSIONS"]
     if ext not in allowed:
-        return f"file type .{ext or '?'} not allowed (allowed: {', '.join(sorted(allowed))})"
+        return _l("file type .%(ext)s not allowed (allowed: %(allowed)s)", ext=ext or "?",
+                  allowed=", ".join(sorted(allowed)))
     storage.stream.seek(0, os.SEEK_END)
     size = storage.stream.tell()
     storage.stream.seek(0)
     limit = current_app.config["UPLOAD_MAX_FILE_BYTES"]
     if size > limit:
-        return f"file too large ({size // 1024} KB; limit {limit // 1024} KB)"
+        return _l("file too large (%(size)s KB; limit %(limit)s KB)", size=size // 1024, limit=limit // 1024)
     if size == 0:
-        return "file is empty"
+        return _l("file is empty")
     return None
 
 
@@ -46,7 +48,7 @@ def upload_dir() -> Path:
 def store(storage: FileStorage, *, case_id=None, task_id=None, field=None, user_id=None) -> Document:
     error = check_upload(storage)
     if error:
-        raise UploadError(error)
+        raise UploadError(str(error))
     data = storage.read()
     stored_name = secrets.token_hex(16)
     (upload_dir() / stored_name).write_bytes(data)

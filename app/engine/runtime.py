@@ -10,6 +10,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
+from flask_babel import lazy_gettext as _l
 
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import OperationalError
@@ -57,7 +58,7 @@ class InvalidSubmission(EngineError):
     """The form did not validate; ``form`` keeps what the user typed."""
     status = 422
 
-    def __init__(self, form, message="Please correct the marked fields."):
+    def __init__(self, form, message=_l("Please correct the marked fields.")):
         super().__init__(message, {k: [str(e) for e in v] for k, v in form.errors.items()})
         self.form = form
 
@@ -127,7 +128,7 @@ def can_view_case(case: Case, user) -> bool:
 def get_case(case_id: int, user) -> Case:
     case = db.session.get(Case, case_id)
     if case is None or not can_view_case(case, user):
-        raise NotFound("case not found")
+        raise NotFound(_l("case not found"))
     return case
 
 
@@ -135,13 +136,13 @@ def get_task(task_id: int, user) -> WorkTask:
     """A task the user may see: staff see all, others the ones offered to them or in cases they see."""
     task = db.session.get(WorkTask, task_id)
     if task is None:
-        raise NotFound("task not found")
+        raise NotFound(_l("task not found"))
     uid = _user_id(user)
     if uid is not None and (user.is_staff or is_candidate(task, user) or task.completed_by_id == uid):
         return task
     if can_view_case(task.case, user):
         return task
-    raise NotFound("task not found")
+    raise NotFound(_l("task not found"))
 
 
 # --- loading and saving --------------------------------------------------------------------
@@ -271,8 +272,8 @@ def start_case(process_key: str, *, user=None, actor_label: str | None = None, d
                title: str = "", subject_org_id: int | None = None, commit: bool = True) -> Case:
     definition = latest(process_key)
     if definition is None:
-        raise NotFound(f"no process {process_key!r}")
-    with (_write("could not start the case") if commit else nullcontext()):
+        raise NotFound(_l("no process %(key)s", key=process_key))
+    with (_write(_l("could not start the case")) if commit else nullcontext()):
         return _start(definition, user, actor_label, data, title, subject_org_id)
 
 
@@ -301,7 +302,7 @@ def _run(workflow) -> None:
     try:
         workflow.do_engine_steps()
     except WorkflowException as exc:
-        raise EngineError(f"the process could not continue: {exc}") from exc
+        raise EngineError(_l("the process could not continue: %(error)s", error=str(exc))) from exc
 
 
 # --- completing ----------------------------------------------------------------------------
@@ -331,16 +332,16 @@ def complete_task(task_id: int, user, *, formdata=None, payload=None) -> Case:
     """Complete an open task with a submission (HTML form data or a JSON object)."""
     task = get_task(task_id, user)
     if task.status != "open":
-        raise Conflict("this task has already been completed")
+        raise Conflict(_l("this task has already been completed"))
     if not is_candidate(task, user):
-        raise Forbidden("you may not complete this task")
+        raise Forbidden(_l("you may not complete this task"))
     if task.assignee_id not in (None, user.id):
-        raise Conflict("this task has been claimed by someone else")
+        raise Conflict(_l("this task has been claimed by someone else"))
     form = build_form(task, formdata=formdata, payload=payload)
     if not form.validate():
         raise InvalidSubmission(form)
 
-    with _write("someone else completed this task first; nothing you entered was applied"):
+    with _write(_l("someone else completed this task first; nothing you entered was applied")):
         return _complete(task, user, form)
 
 
@@ -349,7 +350,7 @@ def _complete(task: WorkTask, user, form) -> Case:
     workflow = load_workflow(case)
     spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
     if spiff_task is None or spiff_task.state != TaskState.READY:
-        raise Conflict("this task is no longer waiting for input")
+        raise Conflict(_l("this task is no longer waiting for input"))
 
     data = form_values(form)
     ctx = CompletionContext(case=case, task=task, user=user, data=data, workflow_data=dict(spiff_task.data))
@@ -364,7 +365,7 @@ def _complete(task: WorkTask, user, form) -> Case:
     try:
         spiff_task.run()
     except WorkflowException as exc:
-        raise EngineError(f"the process could not continue: {exc}") from exc
+        raise EngineError(_l("the process could not continue: %(error)s", error=str(exc))) from exc
     _run(workflow)
     task.status = "completed"
     task.assignee_id = task.assignee_id or user.id
@@ -381,17 +382,17 @@ def _complete(task: WorkTask, user, form) -> Case:
 def claim_task(task_id: int, user) -> WorkTask:
     task = get_task(task_id, user)
     if task.status != "open":
-        raise Conflict("this task is no longer open")
+        raise Conflict(_l("this task is no longer open"))
     if not is_candidate(task, user):
-        raise Forbidden("you may not claim this task")
+        raise Forbidden(_l("you may not claim this task"))
     if task.assignee_id == user.id:
         return task
-    with _write("this task has been claimed by someone else"):
+    with _write(_l("this task has been claimed by someone else")):
         result = db.session.execute(
             update(WorkTask).where(WorkTask.id == task.id, WorkTask.status == "open",
                                    WorkTask.assignee_id.is_(None)).values(assignee_id=user.id))
         if result.rowcount != 1:
-            raise Conflict("this task has been claimed by someone else")
+            raise Conflict(_l("this task has been claimed by someone else"))
         record("task.claimed", task.name, actor_id=user.id, case_id=task.case_id, task_id=task.id)
     db.session.refresh(task)
     return task
@@ -400,10 +401,10 @@ def claim_task(task_id: int, user) -> WorkTask:
 def release_task(task_id: int, user) -> WorkTask:
     task = get_task(task_id, user)
     if task.status != "open":
-        raise Conflict("this task is no longer open")
+        raise Conflict(_l("this task is no longer open"))
     if task.assignee_id != user.id and not user.is_admin:
-        raise Forbidden("only the assignee or an administrator may release this task")
-    with _write("the task changed meanwhile"):
+        raise Forbidden(_l("only the assignee or an administrator may release this task"))
+    with _write(_l("the task changed meanwhile")):
         task.assignee_id = None
         record("task.released", task.name, actor_id=user.id, case_id=task.case_id, task_id=task.id)
     return task
@@ -435,7 +436,7 @@ def sweep_timers(at: datetime | None = None, limit: int = 500) -> int:
 
 
 def _fire_case_timers(case_id: int) -> bool:
-    with _write("case changed during the timer sweep"):
+    with _write(_l("case changed during the timer sweep")):
         return _fire(case_id)
 
 

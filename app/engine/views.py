@@ -60,7 +60,7 @@ def complete(task_id):
         return _task_page(task, exc.form, 422)
     except runtime.Conflict as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        flash(str(exc.message), "error")
         return redirect(url_for("engine.task", task_id=task_id)), 303
     flash(_("Task completed."), "success")
     return redirect(url_for("engine.case", case_id=case.id) if runtime.can_view_case(case, current_user)
