@@ -21,7 +21,7 @@ class ProcessDefinition(db.Model):
     key: Mapped[str] = mapped_column(String(100), index=True)  # the BPMN process id
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
-    content: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text, deferred=True)  # loaded only to parse a version once
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     source: Mapped[str | None] = mapped_column(String(255))  # file name it came from
     comment: Mapped[str | None] = mapped_column(String(500))
@@ -35,6 +35,8 @@ class Case(db.Model):
     """A running or finished process instance (案件). ``state`` is the SpiffWorkflow
     state *without* the process spec; ``version`` is the optimistic lock."""
     __tablename__ = "case_instance"
+    # The timer sweep: running cases whose next timer is due, without scanning the others.
+    __table_args__ = (Index("ix_case_instance_timer_due", "status", "next_timer_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
@@ -52,7 +54,7 @@ class Case(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
     error: Mapped[str | None] = mapped_column(Text)
 
-    definition = relationship(ProcessDefinition)
+    definition = relationship(ProcessDefinition, lazy="joined", innerjoin=True)
     subject_org = relationship("Organisation")
     started_by = relationship("User")
 

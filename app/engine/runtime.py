@@ -12,7 +12,7 @@ from datetime import datetime
 from uuid import UUID
 from flask_babel import lazy_gettext as _l
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import exists, false, insert, or_, select, union_all, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -91,18 +91,23 @@ def can_work(task: WorkTask, user) -> bool:
 
 
 def eligible_clause(user):
-    """SQL condition: open tasks ``user`` may claim or has claimed (the inbox)."""
-    has_me = exists().where(task_candidate_user.c.task_id == WorkTask.id,
-                            task_candidate_user.c.user_id == user.id)
-    has_any = exists().where(task_candidate_user.c.task_id == WorkTask.id)
+    """SQL condition: open tasks ``user`` may claim or has claimed (the inbox).
+
+    Three branches, each served by an index, so the cost follows the user's own tasks
+    rather than every open task: assigned to me; naming me as a candidate; offered to
+    my role (and organisation) without named candidates."""
     if user.role in ORGANISATION_ROLES:
-        org_ok = WorkTask.candidate_org_id == user.organisation_id if user.organisation_id else False
+        org_ok = WorkTask.candidate_org_id == user.organisation_id if user.organisation_id else false()
     else:
         org_ok = or_(WorkTask.candidate_org_id.is_(None), WorkTask.candidate_org_id == user.organisation_id)
-    by_role = and_(~has_any, WorkTask.role == user.role, org_ok)
-    return and_(WorkTask.status == "open",
-                or_(WorkTask.assignee_id == user.id,
-                    and_(WorkTask.assignee_id.is_(None), or_(has_me, by_role))))
+    named = select(task_candidate_user.c.task_id).where(task_candidate_user.c.user_id == user.id)
+    has_any = exists().where(task_candidate_user.c.task_id == WorkTask.id)
+    mine = select(WorkTask.id).where(WorkTask.status == "open", WorkTask.assignee_id == user.id)
+    as_candidate = select(WorkTask.id).where(WorkTask.id.in_(named), WorkTask.status == "open",
+                                             WorkTask.assignee_id.is_(None))
+    by_role = select(WorkTask.id).where(WorkTask.status == "open", WorkTask.role == user.role, org_ok,
+                                        WorkTask.assignee_id.is_(None), ~has_any)
+    return WorkTask.id.in_(union_all(mine, as_candidate, by_role).scalar_subquery())
 
 
 def can_view_case(case: Case, user) -> bool:
@@ -194,9 +199,7 @@ def _materialize(case: Case, workflow, spiff_task, actor_id) -> WorkTask:
         if value not in (None, ""):
             row.assignee_id = int(value)
             candidates.append(int(value))
-    if candidates:
-        from ..auth.models import User
-        row.candidate_users = list(db.session.scalars(select(User).where(User.id.in_(set(candidates)))))
+    candidates = sorted(set(candidates))
     if props.get("dueDate"):
         value = _evaluate(workflow, spiff_task, props["dueDate"])
         if value:
@@ -206,22 +209,25 @@ def _materialize(case: Case, workflow, spiff_task, actor_id) -> WorkTask:
         row.due_at = clock.as_naive(due_after(props["dueIn"]))
     db.session.add(row)
     db.session.flush()
+    if candidates:
+        db.session.execute(insert(task_candidate_user), [{"task_id": row.id, "user_id": u} for u in candidates])
     record("task.created", row.name, actor_id=actor_id, case_id=case.id, task_id=row.id,
            detail={"role": row.role, "due_at": row.due_at.isoformat() if row.due_at else None})
     from ..notifications.services import notify_task_offered
-    notify_task_offered(row)
+    notify_task_offered(row, candidates, case.title)
     for hook in registry.task_created_hooks(row.form_key):
         hook(case, row)
     return row
 
 
 def persist(case: Case, workflow, actor_id: int | None) -> None:
-    """Write the state, status, next timer and task rows of ``case`` (no commit)."""
-    case.state = serializer.dumps(workflow)
-    case.updated_at = clock.utcnow()
+    """Write the state, status, next timer and task rows of ``case`` (no commit).
+    The case row is written once, at the end, where its version is checked."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    open_rows = {r.spiff_task_id: r for r in db.session.scalars(
-        select(WorkTask).where(WorkTask.case_id == case.id, WorkTask.status == "open"))}
+    with db.session.no_autoflush:
+        # In-memory status wins: the task being completed is still "open" in the database.
+        open_rows = {r.spiff_task_id: r for r in db.session.scalars(
+            select(WorkTask).where(WorkTask.case_id == case.id, WorkTask.status == "open")) if r.status == "open"}
     for sid, row in open_rows.items():
         if sid not in ready:
             row.status = "cancelled"
@@ -230,6 +236,8 @@ def persist(case: Case, workflow, actor_id: int | None) -> None:
     for sid, spiff_task in ready.items():
         if sid not in open_rows:
             _materialize(case, workflow, spiff_task, actor_id)
+    case.state = serializer.dumps(workflow)
+    case.updated_at = clock.utcnow()
     if workflow.is_completed():
         if case.status != "completed":
             case.status = "completed"

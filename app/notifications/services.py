@@ -3,7 +3,7 @@ in the reader's language when shown."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 
 from ..auth.models import User
 from ..auth.roles import ORGANISATION_ROLES
@@ -13,21 +13,23 @@ from .models import Notification
 
 
 def notify(user_ids, kind: str, params: dict, *, case_id=None, link=None) -> None:
-    for uid in sorted(set(user_ids)):
-        db.session.add(Notification(user_id=uid, kind=kind, params=params, case_id=case_id, link=link,
-                                    created_at=utcnow()))
+    now = utcnow()
+    rows = [dict(user_id=uid, kind=kind, params=params, case_id=case_id, link=link, created_at=now)
+            for uid in sorted(set(user_ids))]
+    if rows:
+        db.session.execute(insert(Notification), rows)
 
 
-def notify_task_offered(task) -> None:
+def notify_task_offered(task, candidate_ids: list[int], case_title: str) -> None:
     """Tell the people who may do a new task that it is waiting for them."""
-    if task.candidate_users:
-        ids = [u.id for u in task.candidate_users]
+    if candidate_ids:
+        ids = candidate_ids
     else:
         query = select(User.id).where(User.role == task.role, User.active.is_(True))
         if task.role in ORGANISATION_ROLES or task.candidate_org_id:
             query = query.where(User.organisation_id == task.candidate_org_id)
         ids = list(db.session.scalars(query))
-    notify(ids, "task_offered", {"task": task.name, "case": task.case.title if task.case else ""},
+    notify(ids, "task_offered", {"task": task.name, "case": case_title},
            case_id=task.case_id, link=f"/tasks/{task.id}")
 
 
