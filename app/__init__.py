@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def select_locale():
     """Explicit choice (session) first, then the user's setting, then Chinese."""
     langs = ["zh_Hans_CN", "en"]
+    if request.path.startswith("/api/"):  # token clients say it with Accept-Language
+        return "en" if request.accept_languages.best_match(["zh-CN", "zh", "en"]) == "en" else "zh_Hans_CN"
     chosen = session.get("locale")
     if chosen in langs:
         return chosen

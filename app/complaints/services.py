@@ -169,6 +169,16 @@ def start_from_submission(formdata, user):
     return file_complaint(form, user).case
 
 
+@registry.case_receipt(PROCESS_KEY)
+def receipt(case) -> dict:
+    from flask import url_for
+    complaint = complaint_for_case(case.id)
+    if complaint is None:
+        return {}
+    return {"tracking_token": complaint.tracking_token,
+            "tracking_url": url_for("complaints.track", token=complaint.tracking_token, _external=True)}
+
+
 # --- status and notifications --------------------------------------------------------------
 
 def _set_status(complaint: Complaint, status: str, actor_id=None) -> None:

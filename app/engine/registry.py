@@ -150,6 +150,22 @@ def case_starter_for(process_key: str):
     return _case_starters.get(process_key)
 
 
+_case_receipts: dict[str, Callable] = {}
+
+
+def case_receipt(process_key: str):
+    """Function decorator: ``fn(case) -> dict`` tells a filer how to follow a case they
+    may not open themselves (e.g. a public complainant's tracking link)."""
+    def decorate(fn):
+        _case_receipts[process_key] = fn
+        return fn
+    return decorate
+
+
+def case_receipt_for(process_key: str):
+    return _case_receipts.get(process_key)
+
+
 def load_domains() -> None:
     for module in DOMAINS:
         importlib.import_module(module + ".forms")
