@@ -25,6 +25,8 @@ def app(tmp_path):
     if not os.environ.get("DATABASE_URL"):
         overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'test.sqlite'}"
     app = create_app("test", **overrides)
+    from app.engine.deadlines import invalidate_calendar
+    invalidate_calendar()  # the override cache is per process; each test has its own database
     with app.app_context():
         if os.environ.get("DATABASE_URL"):
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -40,6 +42,7 @@ def app(tmp_path):
         yield app
         db.session.remove()
     clock.travel_to(None)
+    invalidate_calendar()
 
 
 class Browser:

@@ -156,3 +156,19 @@ def test_extension_needs_days(app, browser, orgs):
     assert handler.post(f"/tasks/{esc.id}", {"escalation_action": "extend", "extend_days": ""}).status_code == 422
     assert handler.post(f"/tasks/{esc.id}", {"escalation_action": "extend", "extend_days": "abc"}).status_code == 422
     assert handler.post(f"/tasks/{esc.id}", {"escalation_action": "proceed", "extend_days": ""}).status_code == 302
+
+
+def test_administrator_calendar_override_moves_deadlines(app, browser, orgs):
+    from app.engine import clock
+    from app.engine.models import HolidayOverride
+    from tests.conftest import at
+    admin = browser("admin")
+    assert admin.post("/admin/calendar", {"day": "2026-13-01", "kind": "holiday"}).status_code == 400
+    assert admin.post("/admin/calendar", {"day": "2026-11-26", "kind": "holiday", "note": "临时休假"}).status_code == 302
+    assert db.session.get(HolidayOverride, __import__("datetime").date(2026, 11, 26)).is_working_day is False
+    clock.travel_to(at("2026-11-23T10:00"))
+    _, complaint = file_public_complaint(browser, orgs)
+    [triage] = open_task(complaint.case_id, "triage")
+    # 5 working days after Mon 23 Nov, skipping the declared holiday Thu 26 Nov: 24, 25, 27, 30 Nov, 1 Dec
+    assert clock.as_aware(triage.due_at) == at("2026-12-02T00:00")
+    assert browser("handler").post("/admin/calendar", {"day": "2026-12-02", "kind": "holiday"}).status_code == 403

@@ -93,6 +93,30 @@ def current_calendar() -> WorkingDayCalendar:
     return cal
 
 
+def set_override(user, day, *, working: bool | None, note: str = "") -> None:
+    """An administrator declares ``day`` a working day or a holiday (``working=None``
+    removes the override). One transaction, audited."""
+    from ..extensions import db
+    from .audit import record
+    from .models import HolidayOverride
+    from .runtime import Forbidden
+    if not getattr(user, "is_admin", False):
+        raise Forbidden("only administrators change the working-day calendar")
+    row = db.session.get(HolidayOverride, day)
+    if working is None:
+        if row is not None:
+            db.session.delete(row)
+    else:
+        row = row or HolidayOverride(day=day)
+        row.is_working_day, row.note = working, (note or "")[:200]
+        row.created_by_id, row.created_at = user.id, clock.utcnow()
+        db.session.add(row)
+    record("calendar.override", day.isoformat(), actor_id=user.id,
+           detail={"working": working, "note": note or ""})
+    db.session.commit()
+    invalidate_calendar()
+
+
 def business_tz() -> str:
     return current_app.config.get("BUSINESS_TIMEZONE", "Asia/Shanghai") if has_app_context() else "Asia/Shanghai"
 

@@ -117,8 +117,7 @@ def document(doc_id):
 def calendar():
     if not current_user.is_admin:
         abort(403)
-    from .deadlines import current_calendar, invalidate_calendar
-    from .clock import utcnow
+    from .deadlines import current_calendar, set_override
     error = None
     if request.method == "POST":
         try:
@@ -126,21 +125,8 @@ def calendar():
         except ValueError:
             error = _("Give a date as YYYY-MM-DD.")
         else:
-            if request.form.get("action") == "delete":
-                row = db.session.get(HolidayOverride, day)
-                if row:
-                    db.session.delete(row)
-            else:
-                row = db.session.get(HolidayOverride, day) or HolidayOverride(day=day)
-                row.is_working_day = request.form.get("kind") == "working"
-                row.note = (request.form.get("note") or "")[:200]
-                row.created_by_id = current_user.id
-                row.created_at = utcnow()
-                db.session.add(row)
-            audit.record("calendar.override", day.isoformat(), actor_id=current_user.id,
-                         detail={"action": request.form.get("action") or "set", "kind": request.form.get("kind")})
-            db.session.commit()
-            invalidate_calendar()
+            working = None if request.form.get("action") == "delete" else request.form.get("kind") == "working"
+            set_override(current_user, day, working=working, note=request.form.get("note", ""))
             return redirect(url_for("engine.calendar"))
     overrides = list(db.session.scalars(db.select(HolidayOverride).order_by(HolidayOverride.day)))
     return render_template("engine/calendar.html", overrides=overrides, error=error,
