@@ -45,6 +45,14 @@ class Config:
     COMPLAINT_RESPONSE_WORKING_DAYS = int(os.environ.get("COMPLAINT_RESPONSE_WORKING_DAYS", 10))
     ARBITRATION_PANEL_SIZE = int(os.environ.get("ARBITRATION_PANEL_SIZE", 3))
 
+    # Agencies and rating (评级). "Main project member" needs this many on-site person-days
+    # (the seed says only "达到一定要求").
+    MAIN_MEMBER_MIN_ON_SITE_DAYS = int(os.environ.get("MAIN_MEMBER_MIN_ON_SITE_DAYS", 10))
+    RATING_PANEL_SIZE = int(os.environ.get("RATING_PANEL_SIZE", 3))
+    # Defaults of a new cycle (each cycle stores its own): does the publication day count
+    # as day 1 of the 10-working-day public notice? Default: no (the day after is day 1).
+    RATING_COUNT_PUBLICATION_DAY = os.environ.get("RATING_COUNT_PUBLICATION_DAY", "0") in ("1", "true", "yes")
+
     # Timer sweep (APScheduler) interval in seconds; 0 disables the in-process scheduler.
     TIMER_SWEEP_SECONDS = int(os.environ.get("TIMER_SWEEP_SECONDS", 30))
     API_TOKEN_HOURS = 12

@@ -61,12 +61,16 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .public.views import bp as public_bp
     from .notifications.views import bp as notifications_bp
     from .api import bp as api_bp
+    from .agencies.views import bp as agencies_bp
+    from .rating.views import bp as rating_bp
     app.register_blueprint(auth_bp)
     app.register_blueprint(engine_bp)
     app.register_blueprint(complaints_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(agencies_bp)
+    app.register_blueprint(rating_bp)
     csrf.exempt(api_bp)
 
     from .engine.cli import engine_cli
