@@ -7,7 +7,6 @@ demo users loaded.
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from pathlib import Path
 from typing import Iterator
