@@ -71,7 +71,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from .engine.cli import engine_cli
     from .demo import demo_cli
+    from .stars.cli import stars_cli
     app.cli.add_command(engine_cli)
+    app.cli.add_command(stars_cli)
     app.cli.add_command(demo_cli)
 
     from .errors import register_error_handlers
