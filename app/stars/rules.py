@@ -304,6 +304,19 @@ def application_problem(current_level: int, target_level: int, *, blacklisted: b
     return "no_skipping"
 
 
+# --- annual supervision (clause 8) -----------------------------------------------------------
+
+def next_supervision_due(awarded_at, now, interval_days: int = 365):
+    """The next supervision review: the first award anniversary (every ``interval_days`` from the
+    award date) after ``now``; 8 says at least once a year."""
+    from datetime import timedelta
+    step = timedelta(days=interval_days)
+    due = awarded_at + step
+    while due <= now:
+        due += step
+    return due
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 def fmt(value) -> str:
