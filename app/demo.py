@@ -51,6 +51,11 @@ def load():
     definitions.deploy_directory(ROOT / "bpmn")
     db.session.commit()
     users = load_demo()
+    from .stars import catalogue
+    schemes = catalogue.load_catalogue()  # one evaluation scheme per enterprise type, once
+    db.session.commit()
+    if schemes:
+        click.echo(f"Star rating: {len(schemes)} evaluation schemes loaded from the indicator catalogue")
     click.echo("Demo logins (username / password / role):")
     for username, password, role in users:
         click.echo(f"  {username:<11} {password:<18} {role}")

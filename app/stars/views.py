@@ -129,6 +129,34 @@ def scheme(scheme_id):
         (422 if error else 200)
 
 
+@bp.route("/schemes/<int:scheme_id>/dimensions/<int:dimension_id>", methods=["GET", "POST"])
+@login_required
+def scheme_points(scheme_id, dimension_id):
+    """Points of each indicator of one table (summing to 1,000)."""
+    if not current_user.is_admin:
+        abort(403)
+    s = db.session.get(EvaluationScheme, scheme_id)
+    d = db.session.get(SchemeDimension, dimension_id)
+    if s is None or d is None or d.scheme_id != s.id:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        points = {i.code: request.form.get(f"p_{i.id}", "") for i in d.indicators}
+        try:
+            target = catalogue.apply_settings(s, points=points, author_id=current_user.id)
+        except catalogue.SettingsError as exc:
+            db.session.rollback()
+            error = "; ".join(exc.problems)
+        else:
+            db.session.commit()
+            flash(_("Points saved.") if target.id == s.id else
+                  _("The scheme is in use: the points were saved as version %(v)s.", v=target.version), "success")
+            new_d = next(x for x in target.dimensions if x.table_id == d.table_id)
+            return redirect(url_for("stars.scheme_points", scheme_id=target.id, dimension_id=new_d.id), 303)
+    return render_template("stars/scheme_points.html", s=s, d=d, error=error,
+                           typed=request.form if error else None), (422 if error else 200)
+
+
 @bp.get("/public")
 def public():
     return render_template("stars/public.html", starred=services.starred_enterprises(),
