@@ -52,6 +52,11 @@ class Config:
     # Defaults of a new cycle (each cycle stores its own): does the publication day count
     # as day 1 of the 10-working-day public notice? Default: no (the day after is day 1).
     RATING_COUNT_PUBLICATION_DAY = os.environ.get("RATING_COUNT_PUBLICATION_DAY", "0") in ("1", "true", "yes")
+    # Star rating of cloud enterprises (T11/AII 001-2020).
+    # Allow 1→3 and 3→5 star applications (default: one level at a time).
+    STAR_ALLOW_SKIPPING = os.environ.get("STAR_ALLOW_SKIPPING", "0") == "1"
+    # Days between supervision reviews, counted from the award date (8: at least once a year).
+    STAR_SUPERVISION_INTERVAL_DAYS = int(os.environ.get("STAR_SUPERVISION_INTERVAL_DAYS", 365))
 
     # Timer sweep (APScheduler) interval in seconds; 0 disables the in-process scheduler.
     TIMER_SWEEP_SECONDS = int(os.environ.get("TIMER_SWEEP_SECONDS", 30))

@@ -63,6 +63,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .api import bp as api_bp
     from .agencies.views import bp as agencies_bp
     from .rating.views import bp as rating_bp
+    from .stars.views import bp as stars_bp
     app.register_blueprint(auth_bp)
     app.register_blueprint(engine_bp)
     app.register_blueprint(complaints_bp)
@@ -71,11 +72,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(agencies_bp)
     app.register_blueprint(rating_bp)
+    app.register_blueprint(stars_bp)
     csrf.exempt(api_bp)
 
     from .engine.cli import engine_cli
     from .demo import demo_cli
+    from .stars.cli import stars_cli
     app.cli.add_command(engine_cli)
+    app.cli.add_command(stars_cli)
     app.cli.add_command(demo_cli)
 
     from .errors import register_error_handlers

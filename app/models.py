@@ -6,3 +6,5 @@ from .complaints.models import ArbitrationOpinion, Complaint  # noqa: F401
 from .agencies.models import (AgencyProfile, Consultant, DisclosureVersion, Project, ProjectMember,  # noqa: F401
                               SatisfactionFeedback)
 from .rating.models import ExpertScore, Objection, RatingApplication, RatingCycle, RatingReview  # noqa: F401
+from .stars.models import (EnterpriseStar, EvaluationScheme, Indicator, IndicatorScore, SchemeDimension,  # noqa: F401
+                           StarApplication, SupervisionOutcome)

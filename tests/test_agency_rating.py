@@ -331,3 +331,44 @@ def test_staff_open_a_review_for_the_other_triggers_and_downgrade(browser, orgs,
     db.session.expire_all()
     assert rating.grade == "C" and review.grade_after == "C"
     assert "违反咨询与评定分离原则" in browser().get("/rating/recommended").get_data(as_text=True)
+
+
+# --- who may do what -----------------------------------------------------------------------
+
+def test_agencies_only_touch_their_own_records_and_roles_are_enforced(browser, orgs, users):
+    other = second_agency_user(orgs)
+    agency = browser("agency")
+    ok(agency.post("/agency/team", {"name": "周九"}))
+    ok(agency.post("/agency/projects", {"enterprise_id": orgs[ENTERPRISE].id, "start_date": "2026-01-05"}))
+    project = db.session.scalar(select(Project))
+    from app.agencies.models import Consultant
+    consultant = db.session.scalar(select(Consultant))
+    intruder = browser(other)
+    assert intruder.post(f"/agency/projects/{project.id}/end", {"end_date": "2026-06-30"}).status_code == 404
+    assert intruder.post(f"/agency/projects/{project.id}/members",
+                         {"consultant_id": consultant.id, "on_site_days": "20"}).status_code == 422  # not theirs
+    ok(agency.post(f"/agency/projects/{project.id}/members", {"consultant_id": consultant.id, "on_site_days": "-1"}),
+       422)
+    ok(agency.post(f"/agency/projects/{project.id}/members", {"consultant_id": consultant.id, "on_site_days": "25"}))
+    ok(agency.post(f"/agency/projects/{project.id}/end", {"end_date": "2025-12-31"}), 422)  # before the start
+    ok(agency.post(f"/agency/projects/{project.id}/end", {"end_date": "2026-06-30"}))
+    assert agency.post(f"/agency/projects/{project.id}/end", {"end_date": "2026-07-30"}).status_code == 409
+    ok(agency.post(f"/agency/projects/{project.id}/assessment", {"passed_on": "2026-08-15"}))
+    db.session.expire_all()
+    assert project.passed_on.isoformat() == "2026-08-15" and project.members[0].on_site_days == 25
+    for who in ("enterprise", "expert1", "handler"):
+        assert browser(who).get("/agency/projects").status_code == 403
+        assert browser(who).post("/agency/applications", {"cycle_id": 1, "materials": "x", "truthful": "y"}) \
+            .status_code == 403
+    assert browser("expert1").get("/rating/cycles").status_code == 403
+    assert browser().get("/rating/cycles").status_code == 302
+    assert browser("handler").post("/rating/cycles", CYCLE).status_code == 403  # administrators open cycles
+    assert browser().post("/agency/profile", DISCLOSURE, follow_redirects=False).status_code == 302
+    # CSRF on the public objection and registration forms.
+    raw = browser().client
+    assert raw.post("/agencies/register", data={"agency_name": "x"}).status_code == 400
+    assert raw.post("/rating/notices/1/objection", data={"name": "x"}).status_code == 400
+    assert browser().get("/rating/notices/999/objection").status_code == 404
+    assert browser().get("/agencies/999").status_code == 404
+    assert browser().get(f"/agencies/{orgs[ENTERPRISE].id}").status_code == 404
+    assert browser().get("/api/v1/agencies/999").get_json()["error"]["status"] == 404

@@ -103,6 +103,10 @@ class ProjectEndForm(FlaskForm):
     passed_on = DateField(_l("Enterprise passed assessment on"), validators=[Optional()])
 
 
+class AssessmentForm(FlaskForm):
+    passed_on = DateField(_l("Enterprise passed assessment on"), validators=[InputRequired()])
+
+
 class MemberForm(FlaskForm):
     consultant_id = SelectField(_l("Consultant"), coerce=int, validators=[InputRequired()])
     on_site_days = IntegerField(_l("On-site person-days"), validators=[InputRequired(), NumberRange(min=0, max=2000)])

@@ -110,6 +110,18 @@ def end_project(project_id):
     return redirect(url_for("agencies.projects"), 303)
 
 
+@bp.post("/agency/projects/<int:project_id>/assessment")
+@login_required
+def record_assessment(project_id):
+    """The enterprise passed assessment after the project ended (通过评定)."""
+    org = services.own_agency(current_user)
+    form = forms.AssessmentForm()
+    if not form.validate():
+        return _projects_page(org, status=422, errors_for=project_id, bad_form=form)
+    services.record_assessment(current_user, project_id, form.passed_on.data)
+    return redirect(url_for("agencies.projects"), 303)
+
+
 @bp.post("/agency/projects/<int:project_id>/members")
 @login_required
 def add_member(project_id):

@@ -6,7 +6,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-DOMAINS = ["app.complaints", "app.agencies", "app.rating"]
+DOMAINS = ["app.complaints", "app.stars", "app.agencies", "app.rating"]
 
 
 @dataclass

@@ -426,8 +426,8 @@ def _rating_summary(case, user):
     if app.proposed_grade:
         rows.append((_("Proposed grade"), f"{GRADE_LABELS[app.proposed_grade]} ({app.total_score})"))
     if app.notice_ends:
-        from ..templating import localdt
-        rows.append((_("Public notice until"), localdt(app.notice_ends)))
+        from ..templating import localdue
+        rows.append((_("Public notice until"), localdue(app.notice_ends)))
     if reviewer:
         for o in objections_of(app):
             rows.append((_("Objection #%(id)s (%(status)s)", id=o.id, status=o.status), f"{o.text} — {o.name} {o.contact}"))
