@@ -224,6 +224,17 @@ def _conflicted(ctx, agency_id):
         raise Forbidden(_l("an expert affiliated with the agency may not judge it"))
 
 
+@registry.prepare_form("rating.expert_score")
+def _facts_beside_criteria(form, case, task, submitted):
+    """Each criterion's field shows what the platform already knows about it."""
+    app = application_for_case(case.id)
+    if app is None:
+        return
+    facts = criterion_facts(app.organisation_id)
+    for c in rules.CRITERIA:
+        getattr(form, f"score_{c}").description = facts[c]
+
+
 @registry.on_complete("rating.expert_score")
 def _scored(ctx: CompletionContext):
     app = _app(ctx.case)
