@@ -171,7 +171,9 @@ def test_whole_rating_cycle_with_spot_check_objections_and_confirmation(app, bro
     ok(agency.post("/agency/profile", DISCLOSURE))
     ok(agency2.post("/agency/profile", DISCLOSURE | {"city": "上海"}))
     ok(agency.post("/agency/applications", apply | {"truthful": ""}), 422)
-    ok(agency.post("/agency/applications", apply))
+    import io
+    ok(agency.post("/agency/applications", apply | {"material_files": (io.BytesIO(b"%PDF-1.4 list"), "项目清单.pdf")},
+                   content_type="multipart/form-data"))
     ok(agency2.post("/agency/applications", apply))
     assert agency.post("/agency/applications", apply).status_code == 409  # once per cycle
     assert admin.post(f"/rating/cycles/{cycle.id}/close").status_code == 409  # before the deadline
@@ -182,12 +184,15 @@ def test_whole_rating_cycle_with_spot_check_objections_and_confirmation(app, bro
     mine = db.session.scalar(select(RatingApplication).where(RatingApplication.organisation_id == orgs[AGENCY].id))
     theirs = db.session.scalar(select(RatingApplication).where(
         RatingApplication.organisation_id == orgs[OTHER_AGENCY].id))
+    from app.engine.models import Document
+    assert db.session.scalar(select(Document).where(Document.case_id == mine.case_id)).filename == "项目清单.pdf"
     assert cycle.spot_check_seed == 42 and cycle.sample == sorted([mine.id, theirs.id])  # rate 1: all sampled
     closing = db.session.scalar(select(AuditEvent).where(AuditEvent.kind == "rating.cycle_closed"))
     assert closing.detail["seed"] == 42 and closing.detail["rate"] == 1.0
 
     handler = browser("handler")
     [check] = open_tasks(theirs.case_id, "spot_check")
+    assert "注册资本：500万元 —" in handler.get(f"/tasks/{check.id}").get_data(as_text=True)  # item-by-item checklist
     ok(handler.post(f"/tasks/{check.id}", {"spot_check_result": "false_information",
                                            "spot_check_findings": "项目清单中两家企业未曾合作"}), 302)
     db.session.expire_all()
@@ -206,6 +211,8 @@ def test_whole_rating_cycle_with_spot_check_objections_and_confirmation(app, bro
     assert clock.as_aware(mine.notice_ends) == at("2026-10-17T00:00")
     notices = browser().get("/rating/notices").get_data(as_text=True)
     assert AGENCY in notices and OTHER_AGENCY not in notices
+    [item] = browser().get("/api/v1/rating/notices").get_json()["items"]
+    assert (item["agency"], item["proposed_grade"]) == (AGENCY, "B")
 
     # An objection during the notice (anyone, with evidence) opens a review; founded: the panel reviews again.
     clock.travel_to(at("2026-10-09T11:00"))
@@ -242,6 +249,8 @@ def test_whole_rating_cycle_with_spot_check_objections_and_confirmation(app, bro
 
     recommended = browser().get("/rating/recommended").get_data(as_text=True)
     assert AGENCY in recommended and OTHER_AGENCY not in recommended
+    listed = browser().get("/api/v1/rating/recommended").get_json()
+    assert [a["agency"] for a in listed["C"]] == [AGENCY] and listed["A"] == listed["B"] == []
     assert "良好" in browser().get(f"/agencies/{orgs[AGENCY].id}").get_data(as_text=True)
     # After the notice nobody can object any more.
     assert public.post(f"/rating/notices/{mine.id}/objection",

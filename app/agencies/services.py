@@ -29,6 +29,10 @@ registry.event_labels({
 })
 
 
+registry.status_labels(FEEDBACK_PROCESS_KEY)(
+    lambda status: str({"feedback_given": _l("Feedback given")}.get(status, status)))
+
+
 def today() -> date:
     return local_date(clock.now(), business_tz())
 

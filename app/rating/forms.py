@@ -79,6 +79,7 @@ CycleForm.validate = _cycle_validate
 class ApplicationForm(FlaskForm):
     materials = TextAreaField(_l("Other materials for the rating"), validators=[DataRequired(), Length(max=10000)],
                               description=_l("What the cycle asks for beyond your disclosed information."))
+    material_files = MultipleFileField(_l("Supporting files"), validators=[evidence_files])
     truthful = BooleanField(_l("I confirm the disclosed information and these materials are true."),
                             validators=[DataRequired(_l("Confirm that the information is true."))])
 

@@ -24,6 +24,7 @@ from ..engine.runtime import CompletionContext, Conflict, EngineError, Forbidden
 from ..extensions import db
 from ..notifications.services import notify, organisation_members
 from . import ADJUSTMENT_PROCESS_KEY, PROCESS_KEY, forms as _forms, rules  # forms first: registers task forms
+from ..agencies.models import DisclosureVersion
 from .models import ExpertScore, Objection, RatingApplication, RatingCycle, RatingReview
 from .status import status_label
 
@@ -132,6 +133,9 @@ def apply(user, cycle_id: int, form) -> RatingApplication:
                               title=f"评级 {cycle.name}：{org.name}",
                               data={"application_id": app.id, "agency_id": org.id, "cycle_id": cycle.id})
     app.case_id = case.id
+    for storage in form.material_files.data or []:
+        if getattr(storage, "filename", None):
+            documents.store(storage, case_id=case.id, field="materials", user_id=user.id)
     record("rating.applied", cycle.name, actor_id=user.id, case_id=case.id,
            detail={"application_id": app.id, "disclosure_version": current.version})
     db.session.commit()
@@ -172,7 +176,8 @@ def close_cycle(user, cycle_id: int) -> RatingCycle:
     record("rating.cycle_closed", cycle.name, actor_id=user.id,
            detail={"cycle_id": cycle.id, "seed": cycle.spot_check_seed, "rate": cycle.spot_check_rate,
                    "applications": [a.id for a in apps], "sample": sample})
-    db.session.commit()
+    with runtime._write(_l("the cycle changed meanwhile; try again")):
+        pass
     return cycle
 
 
@@ -222,6 +227,26 @@ def _spot_checked(ctx: CompletionContext):
 def _conflicted(ctx, agency_id):
     if ctx.user.organisation_id == agency_id:
         raise Forbidden(_l("an expert affiliated with the agency may not judge it"))
+
+
+@registry.prepare_form("rating.spot_check")
+def _checklist(form, case, task, submitted):
+    """The spot-check starts from a checklist of the disclosed items (item by item)."""
+    if submitted:
+        return
+    app = application_for_case(case.id)
+    version = db.session.scalar(select(DisclosureVersion).where(
+        DisclosureVersion.organisation_id == app.organisation_id,
+        DisclosureVersion.version == app.disclosure_version)) if app else None
+    if version is None:
+        return
+    from ..agencies.forms import FIELD_LABELS
+    lines = [f"{FIELD_LABELS[k]}：{version.data.get(k)} —" for k in agencies.rules.DISCLOSURE_FIELDS
+             if version.data.get(k) not in (None, "")]
+    team = agencies.team_facts(app.organisation_id)
+    lines += [f"{t['consultant'].name} {t['consultant'].certificate_no or ''} —" for t in team]
+    lines += [f"{p.enterprise.name} {p.start_date}–{p.end_date or ''} —" for p in agencies.projects(app.organisation_id)]
+    form.spot_check_findings.data = "\n".join(lines)
 
 
 @registry.prepare_form("rating.expert_score")
@@ -313,8 +338,8 @@ def file_objection(application_id: int, form, user=None) -> Objection:
     record("rating.objection", objection.text[:200], actor_id=uid, actor_label=None if uid else objection.name,
            case_id=app.case_id, detail={"objection_id": objection.id})
     from ..engine.models import Case
-    runtime.send_message(db.session.get(Case, app.case_id), "objection_filed", {}, uid)  # False: already in review
-    db.session.commit()
+    with runtime._write(_l("the result changed meanwhile; try again")):  # the case's optimistic lock -> 409
+        runtime.send_message(db.session.get(Case, app.case_id), "objection_filed", {}, uid)  # False: in review
     return objection
 
 
