@@ -381,3 +381,23 @@ def test_agencies_only_touch_their_own_records_and_roles_are_enforced(browser, o
     assert browser().get("/agencies/999").status_code == 404
     assert browser().get(f"/agencies/{orgs[ENTERPRISE].id}").status_code == 404
     assert browser().get("/api/v1/agencies/999").get_json()["error"]["status"] == 404
+
+
+def test_false_information_of_a_rated_agency_opens_a_review(app, browser, orgs):
+    rating = give_grade(orgs, "B")
+    clock.travel_to(at("2026-09-01T09:00"))
+    ok(browser("admin").post("/rating/cycles", CYCLE | {"name": "2027 H1"}))
+    cycle = db.session.scalar(select(RatingCycle).where(RatingCycle.name == "2027 H1"))
+    agency = browser("agency")
+    ok(agency.post("/agency/profile", DISCLOSURE))
+    ok(agency.post("/agency/applications", {"cycle_id": cycle.id, "materials": "材料", "truthful": "y"}))
+    clock.travel_to(at("2026-09-21T09:00"))
+    ok(browser("admin").post(f"/rating/cycles/{cycle.id}/close"))
+    assert browser("admin").post(f"/rating/cycles/{cycle.id}/close").status_code == 409  # once
+    application = db.session.scalar(select(RatingApplication).where(RatingApplication.cycle_id == cycle.id))
+    [check] = open_tasks(application.case_id, "spot_check")
+    ok(browser("handler").post(f"/tasks/{check.id}", {"spot_check_result": "false_information",
+                                                      "spot_check_findings": "虚报专职人员"}), 302)
+    [review] = db.session.scalars(select(RatingReview)).all()
+    assert (review.trigger, review.grade_before, review.application_id) == ("false_information", "B", rating.id)
+    assert open_tasks(review.case_id, "adjustment_assessment")
