@@ -364,3 +364,21 @@ def test_every_miwg_reference_file_opens_round_trips_and_deploys_or_explains(bro
             body = r.get_json()
             assert body["problems"], path.name
             assert all(p["message"] for p in body["problems"])
+
+
+def test_shapes_the_modeler_drops_are_kept_but_deleted_elements_stay_deleted(browser):
+    # What bpmn-js exports for a diagram with a shape it cannot show: the shape is gone.
+    without_shape = COMPLAINT.replace('<bpmndi:BPMNShape id="triage_di" bpmnElement="triage"><dc:Bounds x="215" y="100" width="110" height="80" /></bpmndi:BPMNShape>', "")
+    assert "triage_di" not in rules.di_shapes(without_shape)
+    kept = rules.keep_lost_shapes(COMPLAINT, without_shape)
+    assert rules.di_shapes(kept) == rules.di_shapes(COMPLAINT)
+    assert rules.keep_lost_shapes(COMPLAINT, COMPLAINT) == COMPLAINT
+    # An element the user deleted does not come back with its shape.
+    deleted = without_shape.replace('<bpmn:endEvent id="end_rejected" name="不予受理"><bpmn:incoming>flow_reject</bpmn:incoming></bpmn:endEvent>', "")
+    deleted = deleted.replace('<bpmndi:BPMNShape id="end_rejected_di"', '<bpmndi:BPMNShape id="gone_di"')
+    assert "end_rejected_di" not in rules.di_shapes(rules.keep_lost_shapes(COMPLAINT, deleted))
+    # Through the save endpoint.
+    admin = browser("admin")
+    draft_id = make_draft(admin)
+    assert post_json(admin, f"/admin/designer/drafts/{draft_id}", {"xml": without_shape}).status_code == 200
+    assert rules.di_shapes(db.session.get(ProcessDraft, draft_id).content)["triage_di"] == "triage"

@@ -42,9 +42,17 @@ def _root(content):
     return content if isinstance(content, etree._Element) else parse_xml(content)
 
 
+# Attributes at their BPMN default value say nothing; modelers add or drop them freely.
+_DEFAULTS = {"cancelActivity": "true", "isInterrupting": "true", "isClosed": "false", "parallelMultiple": "false",
+             "isForCompensation": "false", "startQuantity": "1", "completionQuantity": "1", "isSequential": "false",
+             "gatewayDirection": "Unspecified", "instantiate": "false", "eventGatewayType": "Exclusive",
+             "triggeredByEvent": "false", "isCollection": "false", "isImmediate": "true",
+             "implementation": "##unspecified", "processType": "None"}
+
+
 def _signature(node: etree._Element) -> str:
     parts = [etree.QName(node).localname]
-    parts += [f"{k}={v}" for k, v in sorted(node.attrib.items()) if k != "id"]
+    parts += [f"{k}={v}" for k, v in sorted(node.attrib.items()) if k != "id" and _DEFAULTS.get(k) != v]
     text = (node.text or "").strip()
     if text:
         parts.append(f"text={text}")
@@ -128,3 +136,35 @@ def blank_diagram(key: str, name: str, lane_role: str = "handler") -> str:
   </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
 </bpmn:definitions>
 """
+
+
+def keep_lost_shapes(previous, new: str) -> str:
+    """bpmn-js does not draw some valid diagram shapes (e.g. those of a process no pool
+    refers to) and so drops them on export. Put back every shape or edge of ``previous``
+    that ``new`` lacks while the element it draws still exists in ``new``; anything the
+    user deleted stays deleted. Returns ``new`` unchanged when nothing was lost."""
+    import copy
+
+    old_root, new_root = _root(previous), parse_xml(new)
+    have = {n.get("id") for n in new_root.iter(*DI_TAGS)}
+    existing = set(elements(new_root))
+
+    def still_drawn(n):
+        if n.get("bpmnElement"):
+            return n.get("bpmnElement") in existing
+        # a drawing-only edge (no model element): kept while the shapes it joins are
+        ends = [n.get("sourceElement"), n.get("targetElement")]
+        return all(e in have for e in ends if e)
+
+    lost = [n for n in old_root.iter(*DI_TAGS) if n.get("id") not in have and still_drawn(n)]
+    if not lost:
+        return new
+    planes = {p.get("id"): p for p in new_root.iter(f"{{{BPMNDI_NS}}}BPMNPlane")}
+    if not planes:
+        return new
+    first = next(iter(planes.values()))
+    for node in lost:
+        parent = node.getparent()
+        target = planes.get(parent.get("id")) if parent is not None else None
+        (target if target is not None else first).append(copy.deepcopy(node))
+    return etree.tostring(new_root, xml_declaration=True, encoding="UTF-8").decode("utf-8")

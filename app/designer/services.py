@@ -168,6 +168,7 @@ def save_draft(user, draft_id: int, content: str) -> ProcessDraft:
     """Store the diagram as it is, problems and all: a draft never affects running cases."""
     draft = get_draft(user, draft_id)
     text, key, name = _check_xml(content)
+    text = _keep_shapes(draft.content, text)
     draft.content, draft.key, draft.name = text, key, name
     draft.updated_at = clock.utcnow()
     record("draft.saved", f"{key or '?'} (#{draft.id})", actor_id=user.id, detail={"draft": draft.id})
@@ -228,8 +229,19 @@ def deploy_content(user, content: str, comment: str | None, *, source: str | Non
 
 def deploy_draft(user, draft_id: int, content: str | None, comment: str | None):
     draft = get_draft(user, draft_id)
+    if content is not None:
+        _check_xml(content)
+        content = _keep_shapes(draft.content, content)
     return deploy_content(user, content if content is not None else draft.content, comment,
                           source=draft.source, draft=draft)
+
+
+def _keep_shapes(previous: str, new: str) -> str:
+    """Diagram shapes the modeler could not show are kept from the draft's last content."""
+    try:
+        return rules.keep_lost_shapes(previous, new)
+    except DefinitionError:
+        return new
 
 
 def rollback(user, definition_id: int, comment: str | None = None) -> ProcessDefinition:

@@ -283,6 +283,32 @@ async function download() {
   document.body.appendChild(a); a.click(); a.remove();
 }
 
+// bpmn-moddle drops references it cannot resolve (e.g. SpiffWorkflow's
+// <loopDataInputRef>panel</loopDataInputRef> names a task data variable, not an element):
+// put a placeholder with the same id back so the export keeps them.
+function keepUnresolvedReferences(warnings) {
+  return warnings.filter((w) => {
+    if (!w.element || !w.property || typeof w.value !== "string") return true;
+    const desc = w.element.$descriptor && w.element.$descriptor.propertiesByName[w.property];
+    if (!desc || !desc.isReference) return true;
+    const placeholder = { id: w.value, $type: "bpmn:BaseElement" };
+    if (desc.isMany) {
+      const list = w.element.get(desc.name);
+      if (!list.some((x) => x && x.id === w.value)) list.push(placeholder);
+    } else if (!w.element.get(desc.name)) {
+      w.element.set(desc.name, placeholder);
+    }
+    return false;
+  });
+}
+
+// Open a diagram; returns the import warnings that could not be repaired.
+async function open(xml) {
+  const { warnings } = await modeler.importXML(xml);
+  return keepUnresolvedReferences(warnings || []);
+}
+window.jianpingDesigner = { open, exportXml: currentXml };
+
 root.querySelector("[data-action=validate]").addEventListener("click", () => validate());
 root.querySelector("[data-action=save]").addEventListener("click", () => save());
 root.querySelector("[data-action=deploy]").addEventListener("click", () => deploy());
@@ -291,8 +317,8 @@ root.querySelector("[data-action=download]").addEventListener("click", () => dow
 (async () => {
   const response = await fetch(cfg.xmlUrl, { credentials: "same-origin" });
   const xml = await response.text();
-  const { warnings } = await modeler.importXML(xml);
-  if (warnings && warnings.length) setStatus(L("Opened with warnings:") + " " + warnings.map((w) => w.message).join("; "), "info");
+  const warnings = await open(xml);
+  if (warnings.length) setStatus(L("Opened with warnings:") + " " + warnings.map((w) => w.message).join("; "), "info");
   canvas.zoom("fit-viewport");
   renderProps(null);
   root.dataset.ready = "true";
