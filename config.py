@@ -45,6 +45,12 @@ class Config:
     COMPLAINT_RESPONSE_WORKING_DAYS = int(os.environ.get("COMPLAINT_RESPONSE_WORKING_DAYS", 10))
     ARBITRATION_PANEL_SIZE = int(os.environ.get("ARBITRATION_PANEL_SIZE", 3))
 
+    # Star rating of cloud enterprises (T11/AII 001-2020).
+    # Allow 1→3 and 3→5 star applications (default: one level at a time).
+    STAR_ALLOW_SKIPPING = os.environ.get("STAR_ALLOW_SKIPPING", "0") == "1"
+    # Days between supervision reviews, counted from the award date (8: at least once a year).
+    STAR_SUPERVISION_INTERVAL_DAYS = int(os.environ.get("STAR_SUPERVISION_INTERVAL_DAYS", 365))
+
     # Timer sweep (APScheduler) interval in seconds; 0 disables the in-process scheduler.
     TIMER_SWEEP_SECONDS = int(os.environ.get("TIMER_SWEEP_SECONDS", 30))
     API_TOKEN_HOURS = 12

@@ -61,6 +61,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .public.views import bp as public_bp
     from .notifications.views import bp as notifications_bp
     from .api import bp as api_bp
+    from .stars.views import bp as stars_bp
     from .designer.views import bp as designer_bp, case_bp as case_diagram_bp
     app.register_blueprint(auth_bp)
     app.register_blueprint(engine_bp)
@@ -68,13 +69,16 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(stars_bp)
     app.register_blueprint(designer_bp)
     app.register_blueprint(case_diagram_bp)
     csrf.exempt(api_bp)
 
     from .engine.cli import engine_cli
     from .demo import demo_cli
+    from .stars.cli import stars_cli
     app.cli.add_command(engine_cli)
+    app.cli.add_command(stars_cli)
     app.cli.add_command(demo_cli)
 
     from .errors import register_error_handlers

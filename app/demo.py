@@ -9,7 +9,8 @@ from .extensions import db
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
-ORGS = [("华信两化咨询有限公司", "agency"), ("启明管理咨询中心", "agency"), ("东海精密制造股份有限公司", "enterprise")]
+ORGS = [("华信两化咨询有限公司", "agency"), ("启明管理咨询中心", "agency"), ("东海精密制造股份有限公司", "enterprise"),
+        ("云翼工业软件有限公司", "enterprise"), ("中正认证评价中心", "certifier")]
 USERS = [
     # username, password, role, display name, organisation
     ("admin", "admin-demo-1", "admin", "管理员 王敏", None),
@@ -20,6 +21,8 @@ USERS = [
     ("expert4", "expert-demo-4", "expert", "专家 赵磊（华信）", "华信两化咨询有限公司"),
     ("agency", "agency-demo-1", "agency", "华信两化 客服", "华信两化咨询有限公司"),
     ("enterprise", "enterprise-demo-1", "enterprise", "东海精密 质量部", "东海精密制造股份有限公司"),
+    ("enterprise2", "enterprise-demo-2", "enterprise", "云翼工业软件 运营部", "云翼工业软件有限公司"),
+    ("certifier", "certifier-demo-1", "certifier", "中正认证 审查员 孙悦", "中正认证评价中心"),
 ]
 
 
@@ -48,6 +51,11 @@ def load():
     definitions.deploy_directory(ROOT / "bpmn")
     db.session.commit()
     users = load_demo()
+    from .stars import catalogue
+    schemes = catalogue.load_catalogue()  # one evaluation scheme per enterprise type, once
+    db.session.commit()
+    if schemes:
+        click.echo(f"Star rating: {len(schemes)} evaluation schemes loaded from the indicator catalogue")
     click.echo("Demo logins (username / password / role):")
     for username, password, role in users:
         click.echo(f"  {username:<11} {password:<18} {role}")

@@ -106,7 +106,8 @@ def test_designer_lists_versions_with_case_counts(browser, orgs):
     file_public_complaint(browser, orgs)
     page = browser("admin").get("/admin/designer/").get_data(as_text=True)
     assert 'data-key="complaint"' in page
-    row = page.split('data-version="1"')[1].split("</tr>")[0]
+    table = page.split('data-key="complaint"')[1].split("</table>")[0]
+    row = table.split('data-version="1"')[1].split("</tr>")[0]
     assert '<td class="running">2</td>' in row
 
 
@@ -117,7 +118,8 @@ def test_saving_a_broken_draft_changes_no_version(browser):
     r = post_json(admin, f"/admin/designer/drafts/{draft_id}", {"xml": broken})
     assert r.status_code == 200
     assert db.session.get(ProcessDraft, draft_id).content == broken
-    assert db.session.scalar(select(db.func.count()).select_from(ProcessDefinition)) == 1
+    assert db.session.scalar(select(db.func.count()).select_from(ProcessDefinition)
+                             .where(ProcessDefinition.key == "complaint")) == 1
     assert admin.get(f"/admin/designer/drafts/{draft_id}/xml").get_data(as_text=True) == broken
     page = admin.get(f"/admin/designer/drafts/{draft_id}").get_data(as_text=True)
     assert "dist/designer.js" in page and '"complaint.triage"' in page  # the form keys offered
@@ -195,11 +197,13 @@ def test_deploy_refuses_problems_then_makes_next_version_with_author_and_comment
     r = post_json(admin, f"/admin/designer/drafts/{draft_id}/deploy", {"xml": broken, "comment": "x"})
     assert r.status_code == 422
     assert [p["element_id"] for p in r.get_json()["problems"]] == ["triage"]
-    assert db.session.scalar(select(db.func.count()).select_from(ProcessDefinition)) == 1
+    assert db.session.scalar(select(db.func.count()).select_from(ProcessDefinition)
+                             .where(ProcessDefinition.key == "complaint")) == 1
 
     r = post_json(admin, f"/admin/designer/drafts/{draft_id}/deploy", {"xml": renamed(COMPLAINT), "comment": "新名称"})
     assert r.status_code == 201, r.get_json()
-    new = db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.version == 2))
+    new = db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == "complaint",
+                                                           ProcessDefinition.version == 2))
     assert new.comment == "新名称" and new.author_id == users["admin"].id and new.created_at is not None
     assert db.session.get(ProcessDraft, draft_id).deployed_definition_id == new.id
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.kind == "definition.deployed",
@@ -227,7 +231,7 @@ def deploy_v2(admin, xml=None):
     draft_id = make_draft(admin)
     r = post_json(admin, f"/admin/designer/drafts/{draft_id}/deploy", {"xml": xml or renamed(COMPLAINT), "comment": "v2"})
     assert r.status_code == 201, r.get_json()
-    return db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.version == 2))
+    return db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == "complaint", ProcessDefinition.version == 2))
 
 
 def test_version_page_shows_the_diff_and_marks_it_on_the_diagram(browser):
@@ -245,13 +249,15 @@ def test_rollback_redeploys_an_old_version_as_newest(browser, users):
     deploy_v2(admin)
     r = admin.post(f"/admin/designer/versions/{v1().id}/rollback", {"comment": "back"})
     assert r.status_code == 302
-    v3 = db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.version == 3))
+    v3 = db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == "complaint",
+                                                          ProcessDefinition.version == 3))
     assert v3.content == v1().content and v3.comment == "back" and v3.author_id == users["admin"].id
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.kind == "definition.rolled_back"))
     # Rolling back to what is already newest is refused with a message.
     r = admin.post(f"/admin/designer/versions/{v3.id}/rollback", {"comment": ""})
     assert r.status_code == 303
-    assert db.session.scalar(select(db.func.max(ProcessDefinition.version))) == 3
+    assert db.session.scalar(select(db.func.max(ProcessDefinition.version))
+                             .where(ProcessDefinition.key == "complaint")) == 3
 
 
 # --- migration -----------------------------------------------------------------------------

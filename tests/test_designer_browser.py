@@ -6,14 +6,12 @@ Uses Debian's Chromium (/usr/bin/chromium), never a Playwright browser download,
 bundle in app/static/dist (`make frontend`)."""
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+
+from tests.browser_server import build_app, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -23,55 +21,16 @@ BUNDLE = ROOT / "app" / "static" / "dist" / "designer.js"
 AGENCY = "华信两化咨询有限公司"
 
 pytestmark = [
+    pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
     pytest.mark.skipif(not BUNDLE.exists(), reason="front-end bundle missing: run `make frontend`"),
 ]
 
 
-def _build_app(tmp_path):
-    from app import create_app
-    from app.extensions import db
-
-    overrides = {"UPLOAD_DIR": str(tmp_path / "uploads")}
-    if not os.environ.get("DATABASE_URL"):
-        overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'designer.sqlite'}"
-    app = create_app("test", **overrides)
-    with app.app_context():
-        if os.environ.get("DATABASE_URL"):
-            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            db.session.commit()
-        db.create_all()
-        from app.engine import definitions
-        definitions.deploy_directory(ROOT / "bpmn")
-        db.session.commit()
-        from app.demo import load_demo
-        load_demo()
-        db.session.remove()
-    return app
-
-
-@contextlib.contextmanager
-def _serve(app):
-    from werkzeug.serving import make_server
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        from app.extensions import db
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
 @pytest.fixture
 def live(tmp_path):
-    app = _build_app(tmp_path)
-    with _serve(app) as url:
+    app = build_app(tmp_path)
+    with serve(app) as url:
         yield app, url
 
 
@@ -124,7 +83,7 @@ def test_design_validate_fix_deploy_and_run(chromium, live):
     _log_in(page, "admin", "admin-demo-1")
     page.goto("/admin/designer/")
     with page.expect_navigation():
-        page.locator("table.versions tr[data-version='1'] button[name=edit]").click()
+        page.locator("table.versions[data-key=complaint] tr[data-version='1'] button[name=edit]").click()
     page.wait_for_selector("#designer[data-ready=true]")
     assert page.locator(".djs-element[data-element-id=triage]").count() == 1
 

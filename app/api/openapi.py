@@ -86,7 +86,7 @@ SCHEMAS = {
         "type": "object", "required": ["id", "username", "name", "role"],
         "properties": {
             "id": {"type": "integer"}, "username": {"type": "string"}, "name": {"type": "string"},
-            "role": {"type": "string", "enum": ["admin", "handler", "expert", "agency", "enterprise"]},
+            "role": {"type": "string", "enum": ["admin", "handler", "expert", "agency", "enterprise", "certifier"]},
             "organisation_id": _nullable({"type": "integer"}),
         },
     },

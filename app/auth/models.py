@@ -18,7 +18,7 @@ class Organisation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(20), index=True)  # "agency" | "enterprise"
+    kind: Mapped[str] = mapped_column(String(20), index=True)  # "agency" | "enterprise" | "certifier" (第三方评价机构)
     registered: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

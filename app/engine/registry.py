@@ -6,7 +6,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-DOMAINS = ["app.complaints"]
+DOMAINS = ["app.complaints", "app.stars"]
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """process drafts
 
 Revision ID: 4a20756fe625
-Revises: 9bd175d7483d
+Revises: f19f78155ea6
 Create Date: 2026-11-24 20:53:06.693124
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4a20756fe625'
-down_revision = '9bd175d7483d'
+down_revision = 'f19f78155ea6'
 branch_labels = None
 depends_on = None
 
