@@ -388,3 +388,14 @@ def test_shapes_the_modeler_drops_are_kept_but_deleted_elements_stay_deleted(bro
     draft_id = make_draft(admin)
     assert post_json(admin, f"/admin/designer/drafts/{draft_id}", {"xml": without_shape}).status_code == 200
     assert rules.di_shapes(db.session.get(ProcessDraft, draft_id).content)["triage_di"] == "triage"
+
+
+def test_an_uploaded_process_id_cannot_inject_script_into_the_designer_page(browser):
+    import io
+    evil = COMPLAINT.replace('id="complaint" name="投诉举报处理"', 'id="x&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" name="n"')
+    admin = browser("admin")
+    r = admin.post("/admin/designer/upload", {"file": (io.BytesIO(evil.encode()), "evil.bpmn")},
+                   content_type="multipart/form-data")
+    assert r.status_code == 302
+    page = admin.get(r.headers["Location"]).get_data(as_text=True)
+    assert "</script><script>alert(1)" not in page

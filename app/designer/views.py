@@ -1,8 +1,6 @@
 """Thin views of the process designer (administrators only)."""
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -87,7 +85,7 @@ def edit(draft_id):
         "lang": str(select_locale()),
         "labels": _labels(),
     }
-    return render_template("designer/edit.html", draft=draft, config=json.dumps(config, ensure_ascii=False))
+    return render_template("designer/edit.html", draft=draft, config=config)
 
 
 def _labels() -> dict:
