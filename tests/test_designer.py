@@ -242,6 +242,21 @@ def test_version_page_shows_the_diff_and_marks_it_on_the_diagram(browser):
     data = admin.get(f"/admin/designer/versions/{v2.id}/diagram.json").get_json()
     assert data["markers"] == {"triage": ["jp-changed"]}
     assert admin.get(f"/admin/designer/versions/{v1().id}/diagram.json").get_json()["markers"] == {}
+    previous = admin.get(f"/admin/designer/versions/{v2.id}/diagram.json?side=previous").get_json()
+    assert previous["xml"] == v1().content and previous["markers"] == {"triage": ["jp-changed"]}
+    assert admin.get(f"/admin/designer/versions/{v1().id}/diagram.json?side=previous").status_code == 404
+
+
+def test_removed_elements_are_marked_on_the_previous_version(browser):
+    admin = browser("admin")
+    without_publication_link = COMPLAINT.replace('<bpmn:sequenceFlow id="flow_published" sourceRef="publication" targetRef="end_published"></bpmn:sequenceFlow>', "")
+    v2 = deploy_v2(admin, without_publication_link.replace(
+        '<bpmn:endEvent id="end_published" name="处理完毕"><bpmn:incoming>flow_published</bpmn:incoming></bpmn:endEvent>',
+        '<bpmn:endEvent id="end_published2" name="处理完毕" />').replace('<bpmn:outgoing>flow_published</bpmn:outgoing>', ""))
+    diff = admin.get(f"/admin/designer/versions/{v2.id}/diagram.json?side=previous").get_json()["markers"]
+    assert diff.get("flow_published") == ["jp-removed"] and diff.get("end_published") == ["jp-removed"]
+    page = admin.get(f"/admin/designer/versions/{v2.id}").get_data(as_text=True)
+    assert 'id="previous-diagram"' in page and 'class="removed" data-element="end_published"' in page
 
 
 def test_rollback_redeploys_an_old_version_as_newest(browser, users):

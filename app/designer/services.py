@@ -104,6 +104,15 @@ def diff_markers(diff: rules.Diff | None) -> tuple[dict, dict]:
     return markers, {}
 
 
+def removed_markers(diff: rules.Diff | None) -> dict:
+    """On the previous version's diagram: removed elements red, changed ones orange."""
+    if diff is None:
+        return {}
+    markers = {i: ["jp-removed"] for i in diff.removed}
+    markers.update({i: ["jp-changed"] for i in diff.changed})
+    return markers
+
+
 # --- drafts --------------------------------------------------------------------------------
 
 def _check_xml(content: str | bytes) -> tuple[str, str | None, str]:

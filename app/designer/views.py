@@ -188,7 +188,13 @@ def version(definition_id):
 @bp.get("/versions/<int:definition_id>/diagram.json")
 def version_diagram(definition_id):
     definition = services.get_definition(current_user, definition_id)
-    markers, overlays = services.diff_markers(services.version_diff(definition))
+    diff = services.version_diff(definition)
+    if request.args.get("side") == "previous":
+        previous = services.previous_version(definition)
+        if previous is None:
+            return jsonify({"error": _("First version.")}), 404
+        return jsonify({"xml": previous.content, "markers": services.removed_markers(diff), "overlays": {}})
+    markers, overlays = services.diff_markers(diff)
     return jsonify({"xml": definition.content, "markers": markers, "overlays": overlays})
 
 
