@@ -64,6 +64,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .agencies.views import bp as agencies_bp
     from .rating.views import bp as rating_bp
     from .stars.views import bp as stars_bp
+    from .designer.views import bp as designer_bp, case_bp as case_diagram_bp
     app.register_blueprint(auth_bp)
     app.register_blueprint(engine_bp)
     app.register_blueprint(complaints_bp)
@@ -73,6 +74,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(agencies_bp)
     app.register_blueprint(rating_bp)
     app.register_blueprint(stars_bp)
+    app.register_blueprint(designer_bp)
+    app.register_blueprint(case_diagram_bp)
     csrf.exempt(api_bp)
 
     from .engine.cli import engine_cli

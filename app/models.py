@@ -8,3 +8,4 @@ from .agencies.models import (AgencyProfile, Consultant, DisclosureVersion, Proj
 from .rating.models import ExpertScore, Objection, RatingApplication, RatingCycle, RatingReview  # noqa: F401
 from .stars.models import (EnterpriseStar, EvaluationScheme, Indicator, IndicatorScore, SchemeDimension,  # noqa: F401
                            StarApplication, SupervisionOutcome)
+from .designer.models import ProcessDraft  # noqa: F401

@@ -1,7 +1,7 @@
 """agencies and rating
 
 Revision ID: 9c8e805e7fbe
-Revises: f19f78155ea6
+Revises: 4a20756fe625
 Create Date: 2026-11-24 21:04:49.703587
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9c8e805e7fbe'
-down_revision = 'f19f78155ea6'
+down_revision = '4a20756fe625'
 branch_labels = None
 depends_on = None
 
