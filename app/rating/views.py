@@ -1,6 +1,6 @@
 """Thin views: cycles (administrators), applications (agencies), public notices and
 objections, the recommendation list, adjustment reviews (staff)."""
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
@@ -22,6 +22,8 @@ bp.add_app_template_global(status_label, "rating_status_label")
 def cycles():
     services._require_staff(current_user)
     form = forms.CycleForm()
+    if request.method == "GET":  # the installation's default for new cycles
+        form.count_publication_day.data = current_app.config.get("RATING_COUNT_PUBLICATION_DAY", False)
     status = 200
     if request.method == "POST":
         if form.validate():
