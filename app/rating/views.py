@@ -115,7 +115,10 @@ def reviews():
     return render_template("rating/reviews.html", reviews=items, form=form), status
 
 
-@bp.get("/api/v1/rating/notices")
+from ..api import bp as api_bp  # noqa: E402
+
+
+@api_bp.get("/rating/notices")
 def api_notices():
     """Results under public notice (public)."""
     return jsonify({"items": [{"application_id": a.id, "agency_id": a.organisation_id, "agency": a.agency.name,
@@ -123,7 +126,7 @@ def api_notices():
                                "notice_ends": a.notice_ends.isoformat() + "Z"} for a in services.in_notice()]})
 
 
-@bp.get("/api/v1/rating/recommended")
+@api_bp.get("/rating/recommended")
 def api_recommended():
     """The public recommendation list by grade."""
     return jsonify({g: [{"agency_id": a.organisation_id, "agency": a.agency.name, "cycle": a.cycle.name,
