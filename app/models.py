@@ -4,4 +4,4 @@ from .engine.models import AuditEvent, Case, Document, HolidayOverride, ProcessD
 from .notifications.models import Notification  # noqa: F401
 from .complaints.models import ArbitrationOpinion, Complaint  # noqa: F401
 from .stars.models import (EnterpriseStar, EvaluationScheme, Indicator, IndicatorScore, SchemeDimension,  # noqa: F401
-                           StarApplication, SupervisionOutcome)
+                           SpecialEvaluation, SpecialScore, StarApplication, SupervisionOutcome)

@@ -190,6 +190,7 @@ def test_four_stars_need_the_on_site_review_by_a_certification_body(browser, pla
     score(certifier, a, "onsite", lambda i: 90 if i.dimension.name == "云能力" else 80)
     complete(certifier, onsite, {"onsite_summary": "现场核查完成"})
     [award] = open_task(a.case_id, "award")
+    assert ent.get(f"/stars/applications/{a.id}/certificate.pdf").status_code == 404  # not awarded yet
     db.session.expire_all()
     result = db.session.get(StarApplication, a.id).explanation
     assert result["awarded_level"] == 4
@@ -200,6 +201,9 @@ def test_four_stars_need_the_on_site_review_by_a_certification_body(browser, pla
     assert s.level == 4 and s.single_item_stars["云能力"] == 5
     html = ent.get(f"/stars/applications/{a.id}/explanation").get_data(as_text=True)
     assert "4★: met" in html
+    pdf = ent.get(f"/stars/applications/{a.id}/certificate.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    assert browser("enterprise2").get(f"/stars/applications/{a.id}/certificate.pdf").status_code == 404
 
 
 def test_annual_supervision_timer_spot_check_and_blacklist(app, browser, platform_scheme, orgs):

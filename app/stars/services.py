@@ -592,3 +592,5 @@ def all_standings() -> list[EnterpriseStar]:
 
 def timestamp(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value else "—"
+
+from . import special  # noqa: E402,F401  (registers the special-capability hooks)
