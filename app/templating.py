@@ -1,4 +1,5 @@
 """Template filters and helpers shared by every page: local times, role and audit-event labels."""
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -24,6 +25,17 @@ def localdt(value, fmt="%Y-%m-%d %H:%M"):
     return as_aware(value).astimezone(tz).strftime(fmt)
 
 
+def localdue(value, fmt="%Y-%m-%d %H:%M"):
+    """A deadline: the end of a day (next day 00:00 local) reads as that day's 23:59."""
+    if value is None:
+        return ""
+    tz = ZoneInfo(current_app.config.get("BUSINESS_TIMEZONE", "Asia/Shanghai"))
+    local = as_aware(value).astimezone(tz)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        local -= timedelta(minutes=1)
+    return local.strftime(fmt)
+
+
 def event_text(event) -> str:
     """A status event shows the domain's words for the status."""
     if event.kind.endswith(".status") and event.case_id:
@@ -36,6 +48,7 @@ def event_text(event) -> str:
 
 def register(app):
     app.add_template_filter(localdt, "localdt")
+    app.add_template_filter(localdue, "localdue")
     app.add_template_global(lambda r: str(ROLES.get(r, r)), "role_label")
     app.add_template_global(registry.event_label, "event_label")
     app.add_template_global(event_text, "event_text")

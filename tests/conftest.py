@@ -19,11 +19,12 @@ from app.extensions import db
 PASSWORDS = {}
 
 
-@pytest.fixture
-def app(tmp_path):
-    overrides = {"UPLOAD_DIR": str(tmp_path / "uploads")}
+def build_app(tmp_path, **config):
+    """A test app on a fresh database (a SQLite file in ``tmp_path``, or the PostgreSQL
+    database of DATABASE_URL, reset) with the BPMN deployed and the demo users loaded."""
+    overrides = {"UPLOAD_DIR": str(tmp_path / "uploads"), **config}
     if not os.environ.get("DATABASE_URL"):
-        overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'test.sqlite'}"
+        overrides.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'test.sqlite'}")
     app = create_app("test", **overrides)
     from app.engine.deadlines import invalidate_calendar
     invalidate_calendar()  # the override cache is per process; each test has its own database
@@ -39,9 +40,18 @@ def app(tmp_path):
         from app.demo import load_demo
         for username, password, _role in load_demo():
             PASSWORDS[username] = password
+        db.session.remove()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = build_app(tmp_path)
+    with app.app_context():
         yield app
         db.session.remove()
     clock.travel_to(None)
+    from app.engine.deadlines import invalidate_calendar
     invalidate_calendar()
 
 

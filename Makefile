@@ -1,0 +1,91 @@
+# Jianping developer workflow.
+#
+#   make run            venv + install + translations + migrations + demo data, then serve
+#                       on http://$(HOST):$(PORT) (data kept in instance/ between runs)
+#   make test           the whole pytest suite on SQLite, then again on PostgreSQL
+#   make test-sqlite    ... only the SQLite half
+#   make test-postgres  ... only the PostgreSQL half (throwaway cluster on loopback)
+#   make bench          bench/run.py
+#
+# PYTEST_ARGS passes options to pytest, e.g. `make test-sqlite PYTEST_ARGS="-k browser -x"`.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+# Re-install only when pyproject.toml changes (the stamps live inside the venv, so a new
+# venv always gets a fresh install).
+APP_STAMP := $(VENV)/.jianping-app.stamp
+TEST_STAMP := $(VENV)/.jianping-test.stamp
+
+# CLI steps must not start the in-process timer scheduler.
+FLASK := FLASK_APP=wsgi TIMER_SWEEP_SECONDS=0 $(BIN)/flask
+
+.PHONY: help run serve install install-test translations migrate demo test test-sqlite test-postgres \
+        test-deps chromium bench
+
+help:
+	@sed -n 's/^#   make/make/p' $(firstword $(MAKEFILE_LIST))
+
+# --- environment ---------------------------------------------------------------------------
+
+$(BIN)/python:
+	@echo "==> creating $(VENV) with $(PYTHON)"
+	$(PYTHON) -m venv $(VENV) || { \
+	    echo "==> '$(PYTHON) -m venv' failed; installing python3-venv"; rm -rf $(VENV); \
+	    scripts/apt-install.sh python3-venv; $(PYTHON) -m venv $(VENV); }
+
+$(APP_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml $(APP_STAMP)
+	$(BIN)/python -m pip install -e ".[test]"
+	touch $@
+
+install: $(APP_STAMP)
+install-test: $(TEST_STAMP)
+
+translations: $(APP_STAMP)
+	VENV=$(VENV) scripts/compile-translations.sh
+
+# --- run -----------------------------------------------------------------------------------
+
+migrate: $(APP_STAMP)
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) demo load
+
+run: translations demo
+	@echo "==> serving Jianping on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=8 wsgi:app
+
+# --- tests ---------------------------------------------------------------------------------
+
+chromium:
+	scripts/ensure-chromium.sh
+
+test-deps: $(TEST_STAMP) chromium translations
+
+test: test-sqlite test-postgres
+
+test-sqlite: test-deps
+	@echo "==> pytest on SQLite"
+	env -u DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: test-deps
+	@echo "==> pytest on PostgreSQL"
+	scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# --- bench ---------------------------------------------------------------------------------
+
+bench: $(APP_STAMP)
+	$(BIN)/python bench/run.py
