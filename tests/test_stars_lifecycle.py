@@ -266,3 +266,25 @@ def test_spot_check_removal_cancels_the_annual_case(app, browser, platform_schem
     assert services.standing(org.id).level == 0 and not services.standing(org.id).blacklisted
     # without the blacklist the enterprise may apply again, for one star
     assert apply(browser("enterprise"), 1).target_level == 1
+
+
+def test_spot_check_lowering_withdraws_a_running_application_and_tells_the_enterprise(browser, platform_scheme, orgs,
+                                                                                      users):
+    from app.notifications.models import Notification
+    org = orgs[ENTERPRISE]
+    make_starred(org, 3, at("2026-03-02T10:00"))
+    ent, admin = browser("enterprise"), browser("admin")
+    a = apply(ent, 4)
+    r = admin.post(f"/stars/enterprises/{org.id}/spot-check")
+    [spot] = open_task(int(r.headers["Location"].rsplit("/", 1)[-1]), "review")
+    complete(admin, spot, {"outcome": "lower", "new_level": "2", "reasons": "抽查发现质量保证记录缺失"})
+    db.session.expire_all()
+    a = db.session.get(StarApplication, a.id)
+    assert a.status == "withdrawn" and a.case.status == "cancelled"
+    assert not open_task(a.case_id, "self_assessment")
+    assert "已撤销" in ent.get(f"/cases/{a.case_id}").get_data(as_text=True).split("<aside>")[0]
+    kinds = [n.params.get("status") for n in db.session.scalars(
+        select(Notification).where(Notification.user_id == users["enterprise"].id, Notification.kind == "case_update"))]
+    assert "withdrawn" in kinds and "lower" in kinds
+    # the next application starts from the lowered level
+    assert apply(ent, 3).current_level == 2

@@ -19,6 +19,7 @@ from ..engine.forms import select_choices
 from ..engine.models import Case, WorkTask
 from ..engine.runtime import CompletionContext, EngineError, Forbidden, NotFound
 from ..extensions import db
+from ..notifications.services import notify, organisation_members
 from . import SUPERVISION_PROCESS, UPGRADE_PROCESS, catalogue, forms as _forms, rules  # noqa: F401 (forms register)
 from .models import (EnterpriseStar, Indicator, IndicatorScore, SchemeDimension, StarApplication,
                      SupervisionOutcome)
@@ -35,7 +36,10 @@ STATUSES = {
     "self_assessment": _l("Self-assessment"), "verification": _l("Verification of online scores"),
     "onsite_review": _l("On-site review"), "decision": _l("Awaiting the star decision"),
     "awarded": _l("Awarded"), "refused": _l("Not awarded"),
+    "withdrawn": _l("Withdrawn: the star level changed in supervision"),
 }
+registry.status_labels(UPGRADE_PROCESS)(lambda status: str(STATUSES.get(status, status)))
+registry.status_labels(SUPERVISION_PROCESS)(lambda status: str(_forms.OUTCOMES.get(status, status)))
 
 
 CATEGORY_LABELS = {rules.ONLINE: _l("online"), rules.OFFLINE: _l("offline"), rules.COMBINED: _l("online and offline")}
@@ -63,7 +67,7 @@ def standing(enterprise_id: int) -> EnterpriseStar | None:
 def running_application(enterprise_id: int) -> StarApplication | None:
     return db.session.scalar(select(StarApplication).where(
         StarApplication.enterprise_id == enterprise_id,
-        StarApplication.status.not_in(("awarded", "refused"))).limit(1))
+        StarApplication.status.not_in(("awarded", "refused", "withdrawn"))).limit(1))
 
 
 def application_for_case(case_id: int) -> StarApplication | None:
@@ -455,10 +459,14 @@ def _decided(ctx: CompletionContext):
     if ctx.data["award_decision"] != "award":
         application.status = "refused"
         record("stars.refused", ctx.data.get("award_note", "")[:200], actor_id=ctx.user.id, case_id=ctx.case.id)
+        _tell_enterprise(application.enterprise_id, ctx.case, "refused", UPGRADE_PROCESS,
+                         f"/stars/applications/{application.id}")
         return
     s = standing(application.enterprise_id)
     if s.blacklisted:
         raise Forbidden(_l("the enterprise is on the blacklist"))
+    if s.level != application.current_level:  # defence in depth: supervision withdraws such applications
+        raise EngineError(_l("The enterprise's star level changed during the application; it cannot be awarded."))
     application.status = "awarded"
     application.awarded_level = application.target_level
     s.level = application.target_level
@@ -470,6 +478,13 @@ def _decided(ctx: CompletionContext):
     record("stars.awarded", f"{application.target_level}★", actor_id=ctx.user.id, case_id=ctx.case.id,
            detail={"application_id": application.id, "composite": rules.fmt(application.composite_score or 0)})
     _ensure_supervision(s)
+    _tell_enterprise(application.enterprise_id, ctx.case, "awarded", UPGRADE_PROCESS,
+                     f"/stars/applications/{application.id}")
+
+
+def _tell_enterprise(enterprise_id, case, status, process, link) -> None:
+    notify(organisation_members(enterprise_id), "case_update", {"case": case.title, "status": status,
+                                                                "process": process}, case_id=case.id, link=link)
 
 
 # --- supervision -----------------------------------------------------------------------------
@@ -559,6 +574,15 @@ def _supervised(ctx: CompletionContext):
                                       published_at=clock.utcnow()))
     record("stars.supervision", f"{outcome}: {before}→{after}", actor_id=ctx.user.id, case_id=ctx.case.id,
            detail={"kind": kind, "outcome": outcome, "before": before, "after": after})
+    if after != before or outcome == "blacklist":
+        application = running_application(s.enterprise_id)
+        if application is not None:  # it was based on the old level
+            application.status = "withdrawn"
+            application.decided_at = clock.utcnow()
+            cancel_case(application.case, ctx.user.id, "star level changed in supervision")
+            _tell_enterprise(s.enterprise_id, application.case, "withdrawn", UPGRADE_PROCESS,
+                             f"/stars/applications/{application.id}")
+    _tell_enterprise(s.enterprise_id, ctx.case, outcome, SUPERVISION_PROCESS, "/stars/public")
     if after == 0:
         for other in _running_supervision(s.enterprise_id):
             if other.id != ctx.case.id:
