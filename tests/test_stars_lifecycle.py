@@ -90,7 +90,7 @@ def test_one_star_by_online_self_assessment_verified_and_awarded(browser, platfo
     complete(admin, verify, {"verification": "verified"})
     [award] = open_task(a.case_id, "award")
     html = admin.get(f"/stars/applications/{a.id}/explanation").get_data(as_text=True)
-    assert "1★: met" in html and "A.1-01" in html
+    assert "1★ ✓" in html and "A.1-01" in html
     complete(admin, award, {"award_decision": "award", "award_note": "线上指标均达到60%"})
 
     db.session.expire_all()
@@ -200,7 +200,7 @@ def test_four_stars_need_the_on_site_review_by_a_certification_body(browser, pla
     s = services.standing(orgs[ENTERPRISE].id)
     assert s.level == 4 and s.single_item_stars["云能力"] == 5
     html = ent.get(f"/stars/applications/{a.id}/explanation").get_data(as_text=True)
-    assert "4★: met" in html
+    assert "4★ ✓" in html
     pdf = ent.get(f"/stars/applications/{a.id}/certificate.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     assert browser("enterprise2").get(f"/stars/applications/{a.id}/certificate.pdf").status_code == 404
