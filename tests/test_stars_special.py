@@ -74,3 +74,26 @@ def test_report_pdf_only_when_completed(browser, schemes):
     ev_id = int(r.headers["Location"].rsplit("/", 1)[-1])
     assert ent.get(f"/stars/special/{ev_id}/report.pdf").status_code == 404
     assert browser("agency").get("/stars/special/new").status_code == 403
+
+
+def test_applying_and_completing_tasks_through_the_api(app, schemes):
+    from tests.test_api import Api, PASSWORDS
+
+    def client(username=None):
+        c = Api(app)
+        if username:
+            c.token = c.post("/api/v1/tokens", {"username": username, "password": PASSWORDS[username]}).get_json()["token"]
+        return c
+
+    ent = client("enterprise")
+    r = ent.post("/api/v1/cases", {"process": "star_upgrade", "data": {"enterprise_type": "platform", "target_level": 2}})
+    assert r.status_code == 422 and r.get_json()["error"]["message"]
+    assert client().post("/api/v1/cases", {"process": "star_upgrade",
+                                           "data": {"enterprise_type": "platform", "target_level": 1}}).status_code == 403
+    r = ent.post("/api/v1/cases", {"process": "star_upgrade", "data": {"enterprise_type": "platform", "target_level": 1}})
+    assert r.status_code == 201, r.get_json()
+    case_id = r.get_json()["id"]
+    [task] = open_task(case_id, "self_assessment")
+    # the self-assessment task refuses completion while indicators are unscored
+    r = ent.post(f"/api/v1/tasks/{task.id}/complete", {"confirm": True})
+    assert r.status_code == 422 and "confirm" in r.get_json()["error"]["fields"]

@@ -208,6 +208,17 @@ def apply(user, enterprise_type: str, target_level: int) -> StarApplication:
     return application
 
 
+@registry.case_starter(UPGRADE_PROCESS)
+def start_from_submission(formdata, user):
+    """Apply through the API (POST /api/v1/cases with process star_upgrade)."""
+    if not getattr(user, "is_authenticated", False):
+        raise Forbidden(_l("only enterprise users apply for a star level, for their own enterprise"))
+    form = application_form(formdata, user)
+    if not form.validate():
+        raise runtime.InvalidSubmission(form)
+    return apply(user, form.enterprise_type.data, form.target_level.data).case
+
+
 # --- scoring per dimension -------------------------------------------------------------------
 
 SELF, VERIFY, ONSITE = "self", "verify", "onsite"
