@@ -86,6 +86,9 @@ def test_one_star_by_online_self_assessment_verified_and_awarded(browser, platfo
     # the enterprise cannot change its scores during verification
     assert ent.post(f"/stars/applications/{a.id}/dimensions/{d.id}", {f"c_{first.id}": "100"}).status_code == 403
 
+    # the reviewer sees the evidence and the self-assessed values
+    page = admin.get(f"/stars/applications/{a.id}/dimensions/{d.id}").get_data(as_text=True)
+    assert "质量报告.pdf" in page and 'name="e_' not in page
     [verify] = open_task(a.case_id, "verify_online")
     complete(admin, verify, {"verification": "verified"})
     [award] = open_task(a.case_id, "award")
