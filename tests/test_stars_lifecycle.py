@@ -128,6 +128,7 @@ def test_verifier_corrects_a_score_and_the_rule_then_fails(browser, platform_sch
     assert result["awarded_level"] is None and "市场实力" in result["deciding_rule"]
     # other online scores were accepted as self-assessed
     assert db.session.scalar(select(IndicatorScore).where(IndicatorScore.indicator_id == first.id)).verified_coefficient == 59
+    assert "1★ ✗ 市场实力" in admin.get(f"/tasks/{award.id}").get_data(as_text=True)  # the rule, on the decision form
     r = complete(admin, award, {"award_decision": "award"}, expect=422)
     complete(admin, award, {"award_decision": "refuse", "award_note": "市场实力线上得分未达60%"})
     db.session.expire_all()

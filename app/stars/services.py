@@ -140,6 +140,8 @@ def _upgrade_summary(case, user):
         rows.append((_("Certification body"), a.certifier.name))
     if a.composite_score is not None:
         rows.append((_("Composite score S"), rules.fmt(a.composite_score)))
+    if a.explanation:
+        rows.append((_("Deciding rule"), a.explanation.get("deciding_rule", "")))
     return rows
 
 
@@ -460,6 +462,8 @@ def _evaluate_for_decision(case, task):
 def _prepare_award(form, case, task, submitted):
     application = _application(case)
     form.rule_met = bool(application.explanation and application.explanation.get("awarded_level"))
+    if application.explanation:
+        form.award_decision.description = application.explanation.get("deciding_rule", "")
 
 
 @registry.on_complete("stars.award")
