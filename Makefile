@@ -6,6 +6,7 @@
 #   make test-sqlite    ... only the SQLite half
 #   make test-postgres  ... only the PostgreSQL half (throwaway cluster on loopback)
 #   make bench          bench/run.py
+#   make frontend       npm ci + esbuild: the process designer and diagram viewer into app/static/dist
 #
 # PYTEST_ARGS passes options to pytest, e.g. `make test-sqlite PYTEST_ARGS="-k browser -x"`.
 
@@ -29,7 +30,7 @@ TEST_STAMP := $(VENV)/.jianping-test.stamp
 FLASK := FLASK_APP=wsgi TIMER_SWEEP_SECONDS=0 $(BIN)/flask
 
 .PHONY: help run serve install install-test translations migrate demo test test-sqlite test-postgres \
-        test-deps chromium bench
+        test-deps chromium bench frontend
 
 help:
 	@sed -n 's/^#   make/make/p' $(firstword $(MAKEFILE_LIST))
@@ -64,7 +65,25 @@ migrate: $(APP_STAMP)
 demo: migrate
 	$(FLASK) demo load
 
-run: translations demo
+# --- front end (bpmn-js, pinned in frontend/package-lock.json; no CDN) -----------------------
+
+FRONTEND_STAMP := frontend/node_modules/.jianping.stamp
+DIST_STAMP := app/static/dist/.built
+FRONTEND_SRC := frontend/build.mjs $(wildcard frontend/src/*)
+
+$(FRONTEND_STAMP): frontend/package.json frontend/package-lock.json
+	@command -v npm >/dev/null || { echo "==> npm not found; installing Debian's nodejs and npm"; \
+	    scripts/apt-install.sh nodejs npm; }
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+$(DIST_STAMP): $(FRONTEND_STAMP) $(FRONTEND_SRC)
+	cd frontend && node build.mjs
+	touch $@
+
+frontend: $(DIST_STAMP)
+
+run: translations frontend demo
 	@echo "==> serving Jianping on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=8 wsgi:app
 
@@ -73,7 +92,7 @@ run: translations demo
 chromium:
 	scripts/ensure-chromium.sh
 
-test-deps: $(TEST_STAMP) chromium translations
+test-deps: $(TEST_STAMP) chromium translations frontend
 
 test: test-sqlite test-postgres
 

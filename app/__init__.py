@@ -62,6 +62,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .notifications.views import bp as notifications_bp
     from .api import bp as api_bp
     from .stars.views import bp as stars_bp
+    from .designer.views import bp as designer_bp, case_bp as case_diagram_bp
     app.register_blueprint(auth_bp)
     app.register_blueprint(engine_bp)
     app.register_blueprint(complaints_bp)
@@ -69,6 +70,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(stars_bp)
+    app.register_blueprint(designer_bp)
+    app.register_blueprint(case_diagram_bp)
     csrf.exempt(api_bp)
 
     from .engine.cli import engine_cli

@@ -5,3 +5,4 @@ from .notifications.models import Notification  # noqa: F401
 from .complaints.models import ArbitrationOpinion, Complaint  # noqa: F401
 from .stars.models import (EnterpriseStar, EvaluationScheme, Indicator, IndicatorScore, SchemeDimension,  # noqa: F401
                            SpecialEvaluation, SpecialScore, StarApplication, SupervisionOutcome)
+from .designer.models import ProcessDraft  # noqa: F401

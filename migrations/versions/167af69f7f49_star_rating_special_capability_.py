@@ -1,7 +1,7 @@
 """star rating: special-capability evaluations
 
 Revision ID: 167af69f7f49
-Revises: f19f78155ea6
+Revises: 4a20756fe625
 Create Date: 2026-11-24 21:06:06.923815
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '167af69f7f49'
-down_revision = 'f19f78155ea6'
+down_revision = '4a20756fe625'
 branch_labels = None
 depends_on = None
 
