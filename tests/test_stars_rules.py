@@ -166,3 +166,12 @@ def test_explanation_names_indicators_points_and_rule():
                                  "earned": "480.00", "band": 4, "text": ""}
     assert first["online_share"] == "80.00" and first["score"] == "480.00"
     assert result["awarded_level"] == 2 and result["deciding_rule"] == "2★ ✓"
+
+
+def test_supervision_due_on_award_anniversaries():
+    from datetime import datetime
+    award = datetime(2026, 3, 2, 2, 0)
+    assert rules.next_supervision_due(award, datetime(2026, 3, 5)) == datetime(2027, 3, 2, 2, 0)
+    assert rules.next_supervision_due(award, datetime(2027, 3, 2, 1, 59)) == datetime(2027, 3, 2, 2, 0)
+    assert rules.next_supervision_due(award, datetime(2027, 3, 2, 2, 0)) == datetime(2028, 3, 1, 2, 0)  # 2028 is leap
+    assert rules.next_supervision_due(award, datetime(2026, 3, 5), interval_days=180) == datetime(2026, 8, 29, 2, 0)
