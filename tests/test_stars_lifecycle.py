@@ -103,6 +103,8 @@ def test_one_star_by_online_self_assessment_verified_and_awarded(browser, platfo
     supervision = db.session.get(Case, s.supervision_case_id)
     assert supervision.status == "running"
     assert abs(supervision.next_timer_at - (s.awarded_at + timedelta(days=365))) < timedelta(seconds=1)
+    assert (s.awarded_at + timedelta(days=365) + timedelta(hours=8)).strftime("%Y-%m-%d") in \
+        ent.get("/stars/").get_data(as_text=True)  # next review shown to the enterprise (Beijing time)
     assert "1★" in browser().get("/stars/public").get_data(as_text=True)
     # the next application is for two stars, not three
     assert "星级不可越级申请" in apply(ent, 3, expect=422)

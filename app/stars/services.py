@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import roles
 from ..auth.models import Organisation
@@ -342,7 +343,13 @@ def save_scores(application: StarApplication, dimension_id: int, user, formdata,
                     changed += 1
     record("stars.scores_saved", f"{dimension.name} ({stage})", actor_id=user.id, case_id=application.case_id,
            detail={"dimension": dimension.table_id, "stage": stage, "changed": changed})
-    db.session.commit()
+    # Touch the case: its optimistic lock then orders this save against a concurrent task completion.
+    application.case.updated_at = clock.utcnow()
+    try:
+        db.session.commit()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise runtime.Conflict(_l("The application changed meanwhile; nothing you entered was saved.")) from exc
     return changed
 
 
@@ -623,6 +630,13 @@ def blacklist() -> list[EnterpriseStar]:
 def published_outcomes(limit: int = 100) -> list[SupervisionOutcome]:
     return list(db.session.scalars(select(SupervisionOutcome).order_by(SupervisionOutcome.published_at.desc(),
                                                                        SupervisionOutcome.id.desc()).limit(limit)))
+
+
+def next_reviews() -> dict[int, datetime]:
+    """Enterprise id -> when its annual supervision review is next due."""
+    rows = db.session.execute(select(EnterpriseStar.enterprise_id, Case.next_timer_at).join(
+        Case, Case.id == EnterpriseStar.supervision_case_id).where(Case.status == "running"))
+    return {enterprise_id: due for enterprise_id, due in rows if due is not None}
 
 
 def all_standings() -> list[EnterpriseStar]:

@@ -22,8 +22,9 @@ bp.add_app_template_global(lambda s: str(special.STATUSES.get(s, s)), "special_s
 def index():
     user = current_user
     own = services.standing(user.organisation_id) if user.role == roles.ENTERPRISE else None
+    next_reviews = services.next_reviews()
     return render_template("stars/index.html", own=own, applications=services.applications_for(user),
-                           specials=special.for_user(user),
+                           specials=special.for_user(user), next_reviews=next_reviews,
                            standings=services.all_standings() if user.is_staff else [],
                            schemes=db.session.scalars(db.select(EvaluationScheme).order_by(
                                EvaluationScheme.enterprise_type, EvaluationScheme.version)).all()
