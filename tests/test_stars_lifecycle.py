@@ -162,10 +162,21 @@ def test_who_may_apply_and_see(browser, platform_scheme, orgs):
     assert browser("admin").get(f"/stars/applications/{a.id}").status_code == 200
     # one application at a time
     assert apply(ent, 1, expect=422)
-    # an expert or agency user cannot score
+    # another enterprise cannot score or submit it
     d = services.dimensions_of(a)[0]
     i = services.stage_indicators(d, "self")[0]
     assert other.post(f"/stars/applications/{a.id}/dimensions/{d.id}", {f"c_{i.id}": "50"}).status_code == 404
+    [task] = open_task(a.case_id, "self_assessment")
+    assert other.post(f"/tasks/{task.id}", {"confirm": "y"}).status_code in (403, 404)
+    # the administrator sees the application but does not self-assess for the enterprise
+    assert browser("admin").post(f"/stars/applications/{a.id}/dimensions/{d.id}",
+                                 {f"c_{i.id}": "50"}).status_code == 403
+    score(ent, a, "self", 80)
+    complete(ent, task, {"confirm": "y"})
+    [verify] = open_task(a.case_id, "verify_online")
+    for name in ("enterprise", "certifier", "handler"):
+        assert browser(name).post(f"/tasks/{verify.id}", {"verification": "verified"}).status_code in (403, 404)
+    assert open_task(a.case_id, "verify_online")
 
 
 def make_starred(org, level, when):
