@@ -267,6 +267,17 @@ def test_annual_supervision_timer_spot_check_and_blacklist(app, browser, platfor
     assert "拒不整改" in public and org.name in public.split('id="blacklist"')[1]
     assert "已被纳入黑名单，不能申请星级" in apply(browser("enterprise"), 1, expect=422)
 
+    # only an administrator takes it off the blacklist, with published reasons; then it may apply for one star
+    assert browser("handler").post(f"/stars/enterprises/{org.id}/lift-blacklist", {"reasons": "x"}).status_code == 403
+    admin.post(f"/stars/enterprises/{org.id}/lift-blacklist", {"reasons": ""})
+    db.session.expire_all()
+    assert services.standing(org.id).blacklisted
+    assert admin.post(f"/stars/enterprises/{org.id}/lift-blacklist", {"reasons": "整改完成，经复核解除"}).status_code == 303
+    db.session.expire_all()
+    assert not services.standing(org.id).blacklisted
+    assert "整改完成，经复核解除" in browser().get("/stars/public").get_data(as_text=True)
+    assert apply(browser("enterprise"), 1).target_level == 1
+
 
 def test_spot_check_removal_cancels_the_annual_case(app, browser, platform_scheme, orgs):
     org = orgs[ENTERPRISE]

@@ -13,6 +13,8 @@ from . import rules
 TYPE_LABELS = {code: f"{zh}" for code, (zh, _en, _app) in rules.ENTERPRISE_TYPES.items()}
 OUTCOMES = {"keep": _l("Keep the star level"), "lower": _l("Lower the star level"),
             "remove": _l("Remove the star"), "blacklist": _l("Remove the star and put on the blacklist")}
+# Not a review outcome: an administrator's later decision, published with the outcomes.
+OUTCOME_LABELS = {**OUTCOMES, "lift_blacklist": _l("Taken off the blacklist")}
 
 
 class ApplicationForm(FlaskForm):

@@ -555,6 +555,28 @@ def start_spot_check(user, enterprise_id: int) -> Case:
     return case
 
 
+def lift_blacklist(user, enterprise_id: int, reasons: str) -> SupervisionOutcome:
+    """An administrator takes an enterprise off the blacklist, with published reasons; it then may apply
+    again for one star."""
+    if not getattr(user, "is_authenticated", False) or not user.is_admin:
+        raise Forbidden(_l("only administrators lift a blacklisting"))
+    s = standing(enterprise_id)
+    if s is None or not s.blacklisted:
+        raise NotFound(_l("the enterprise is not on the blacklist"))
+    reasons = (reasons or "").strip()
+    if len(reasons) < 2:
+        raise ApplyError(_l("Give the reasons; they are published."))
+    s.blacklisted = False
+    s.blacklisted_at = None
+    outcome = SupervisionOutcome(enterprise_id=enterprise_id, kind="admin", outcome="lift_blacklist",
+                                 level_before=s.level, level_after=s.level, reasons=reasons[:5000],
+                                 decided_by_id=user.id, published_at=clock.utcnow())
+    db.session.add(outcome)
+    record("stars.supervision", "lift_blacklist", actor_id=user.id, detail={"enterprise_id": enterprise_id})
+    db.session.commit()
+    return outcome
+
+
 def cancel_case(case: Case, actor_id=None, reason: str = "") -> None:
     """Withdraw a running case's open tasks and stop its timers (no commit)."""
     for task in db.session.scalars(select(WorkTask).where(WorkTask.case_id == case.id, WorkTask.status == "open")):

@@ -13,7 +13,7 @@ bp = Blueprint("stars", __name__, url_prefix="/stars")
 bp.add_app_template_global(lambda s: str(services.STATUSES.get(s, s)), "star_status")
 bp.add_app_template_global(lambda code: rules.ENTERPRISE_TYPES[code][0], "enterprise_type_label")
 bp.add_app_template_global(lambda c: str(services.CATEGORY_LABELS.get(c, "—")), "category_label_star")
-bp.add_app_template_global(lambda k: str(services._forms.OUTCOMES.get(k, k)), "outcome_label")
+bp.add_app_template_global(lambda k: str(services._forms.OUTCOME_LABELS.get(k, k)), "outcome_label")
 bp.add_app_template_global(lambda s: str(special.STATUSES.get(s, s)), "special_status")
 
 
@@ -104,6 +104,19 @@ def spot_check(enterprise_id):
     case = services.start_spot_check(current_user, enterprise_id)
     flash(_("Spot-check started."), "success")
     return redirect(url_for("engine.case", case_id=case.id), 303)
+
+
+@bp.post("/enterprises/<int:enterprise_id>/lift-blacklist")
+@login_required
+def lift_blacklist(enterprise_id):
+    try:
+        services.lift_blacklist(current_user, enterprise_id, request.form.get("reasons", ""))
+    except services.ApplyError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("stars.index")), 303
+    flash(_("Taken off the blacklist."), "success")
+    return redirect(url_for("stars.index"), 303)
 
 
 @bp.route("/schemes/<int:scheme_id>", methods=["GET", "POST"])
