@@ -7,5 +7,5 @@ from .agencies.models import (AgencyProfile, Consultant, DisclosureVersion, Proj
                               SatisfactionFeedback)
 from .rating.models import ExpertScore, Objection, RatingApplication, RatingCycle, RatingReview  # noqa: F401
 from .stars.models import (EnterpriseStar, EvaluationScheme, Indicator, IndicatorScore, SchemeDimension,  # noqa: F401
-                           StarApplication, SupervisionOutcome)
+                           SpecialEvaluation, SpecialScore, StarApplication, SupervisionOutcome)
 from .designer.models import ProcessDraft  # noqa: F401

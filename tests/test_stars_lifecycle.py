@@ -86,11 +86,14 @@ def test_one_star_by_online_self_assessment_verified_and_awarded(browser, platfo
     # the enterprise cannot change its scores during verification
     assert ent.post(f"/stars/applications/{a.id}/dimensions/{d.id}", {f"c_{first.id}": "100"}).status_code == 403
 
+    # the reviewer sees the evidence and the self-assessed values
+    page = admin.get(f"/stars/applications/{a.id}/dimensions/{d.id}").get_data(as_text=True)
+    assert "质量报告.pdf" in page and 'name="e_' not in page
     [verify] = open_task(a.case_id, "verify_online")
     complete(admin, verify, {"verification": "verified"})
     [award] = open_task(a.case_id, "award")
     html = admin.get(f"/stars/applications/{a.id}/explanation").get_data(as_text=True)
-    assert "1★: met" in html and "A.1-01" in html
+    assert "1★ ✓" in html and "A.1-01" in html
     complete(admin, award, {"award_decision": "award", "award_note": "线上指标均达到60%"})
 
     db.session.expire_all()
@@ -100,6 +103,8 @@ def test_one_star_by_online_self_assessment_verified_and_awarded(browser, platfo
     supervision = db.session.get(Case, s.supervision_case_id)
     assert supervision.status == "running"
     assert abs(supervision.next_timer_at - (s.awarded_at + timedelta(days=365))) < timedelta(seconds=1)
+    assert (s.awarded_at + timedelta(days=365) + timedelta(hours=8)).strftime("%Y-%m-%d") in \
+        ent.get("/stars/").get_data(as_text=True)  # next review shown to the enterprise (Beijing time)
     assert "1★" in browser().get("/stars/public").get_data(as_text=True)
     # the next application is for two stars, not three
     assert "星级不可越级申请" in apply(ent, 3, expect=422)
@@ -125,6 +130,7 @@ def test_verifier_corrects_a_score_and_the_rule_then_fails(browser, platform_sch
     assert result["awarded_level"] is None and "市场实力" in result["deciding_rule"]
     # other online scores were accepted as self-assessed
     assert db.session.scalar(select(IndicatorScore).where(IndicatorScore.indicator_id == first.id)).verified_coefficient == 59
+    assert "1★ ✗ 市场实力" in admin.get(f"/tasks/{award.id}").get_data(as_text=True)  # the rule, on the decision form
     r = complete(admin, award, {"award_decision": "award"}, expect=422)
     complete(admin, award, {"award_decision": "refuse", "award_note": "市场实力线上得分未达60%"})
     db.session.expire_all()
@@ -156,10 +162,21 @@ def test_who_may_apply_and_see(browser, platform_scheme, orgs):
     assert browser("admin").get(f"/stars/applications/{a.id}").status_code == 200
     # one application at a time
     assert apply(ent, 1, expect=422)
-    # an expert or agency user cannot score
+    # another enterprise cannot score or submit it
     d = services.dimensions_of(a)[0]
     i = services.stage_indicators(d, "self")[0]
     assert other.post(f"/stars/applications/{a.id}/dimensions/{d.id}", {f"c_{i.id}": "50"}).status_code == 404
+    [task] = open_task(a.case_id, "self_assessment")
+    assert other.post(f"/tasks/{task.id}", {"confirm": "y"}).status_code in (403, 404)
+    # the administrator sees the application but does not self-assess for the enterprise
+    assert browser("admin").post(f"/stars/applications/{a.id}/dimensions/{d.id}",
+                                 {f"c_{i.id}": "50"}).status_code == 403
+    score(ent, a, "self", 80)
+    complete(ent, task, {"confirm": "y"})
+    [verify] = open_task(a.case_id, "verify_online")
+    for name in ("enterprise", "certifier", "handler"):
+        assert browser(name).post(f"/tasks/{verify.id}", {"verification": "verified"}).status_code in (403, 404)
+    assert open_task(a.case_id, "verify_online")
 
 
 def make_starred(org, level, when):
@@ -190,6 +207,7 @@ def test_four_stars_need_the_on_site_review_by_a_certification_body(browser, pla
     score(certifier, a, "onsite", lambda i: 90 if i.dimension.name == "云能力" else 80)
     complete(certifier, onsite, {"onsite_summary": "现场核查完成"})
     [award] = open_task(a.case_id, "award")
+    assert ent.get(f"/stars/applications/{a.id}/certificate.pdf").status_code == 404  # not awarded yet
     db.session.expire_all()
     result = db.session.get(StarApplication, a.id).explanation
     assert result["awarded_level"] == 4
@@ -199,7 +217,10 @@ def test_four_stars_need_the_on_site_review_by_a_certification_body(browser, pla
     s = services.standing(orgs[ENTERPRISE].id)
     assert s.level == 4 and s.single_item_stars["云能力"] == 5
     html = ent.get(f"/stars/applications/{a.id}/explanation").get_data(as_text=True)
-    assert "4★: met" in html
+    assert "4★ ✓" in html
+    pdf = ent.get(f"/stars/applications/{a.id}/certificate.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    assert browser("enterprise2").get(f"/stars/applications/{a.id}/certificate.pdf").status_code == 404
 
 
 def test_annual_supervision_timer_spot_check_and_blacklist(app, browser, platform_scheme, orgs):
@@ -246,6 +267,17 @@ def test_annual_supervision_timer_spot_check_and_blacklist(app, browser, platfor
     assert "拒不整改" in public and org.name in public.split('id="blacklist"')[1]
     assert "已被纳入黑名单，不能申请星级" in apply(browser("enterprise"), 1, expect=422)
 
+    # only an administrator takes it off the blacklist, with published reasons; then it may apply for one star
+    assert browser("handler").post(f"/stars/enterprises/{org.id}/lift-blacklist", {"reasons": "x"}).status_code == 403
+    admin.post(f"/stars/enterprises/{org.id}/lift-blacklist", {"reasons": ""})
+    db.session.expire_all()
+    assert services.standing(org.id).blacklisted
+    assert admin.post(f"/stars/enterprises/{org.id}/lift-blacklist", {"reasons": "整改完成，经复核解除"}).status_code == 303
+    db.session.expire_all()
+    assert not services.standing(org.id).blacklisted
+    assert "整改完成，经复核解除" in browser().get("/stars/public").get_data(as_text=True)
+    assert apply(browser("enterprise"), 1).target_level == 1
+
 
 def test_spot_check_removal_cancels_the_annual_case(app, browser, platform_scheme, orgs):
     org = orgs[ENTERPRISE]
@@ -262,3 +294,25 @@ def test_spot_check_removal_cancels_the_annual_case(app, browser, platform_schem
     assert services.standing(org.id).level == 0 and not services.standing(org.id).blacklisted
     # without the blacklist the enterprise may apply again, for one star
     assert apply(browser("enterprise"), 1).target_level == 1
+
+
+def test_spot_check_lowering_withdraws_a_running_application_and_tells_the_enterprise(browser, platform_scheme, orgs,
+                                                                                      users):
+    from app.notifications.models import Notification
+    org = orgs[ENTERPRISE]
+    make_starred(org, 3, at("2026-03-02T10:00"))
+    ent, admin = browser("enterprise"), browser("admin")
+    a = apply(ent, 4)
+    r = admin.post(f"/stars/enterprises/{org.id}/spot-check")
+    [spot] = open_task(int(r.headers["Location"].rsplit("/", 1)[-1]), "review")
+    complete(admin, spot, {"outcome": "lower", "new_level": "2", "reasons": "抽查发现质量保证记录缺失"})
+    db.session.expire_all()
+    a = db.session.get(StarApplication, a.id)
+    assert a.status == "withdrawn" and a.case.status == "cancelled"
+    assert not open_task(a.case_id, "self_assessment")
+    assert "已撤销" in ent.get(f"/cases/{a.case_id}").get_data(as_text=True).split("<aside>")[0]
+    kinds = [n.params.get("status") for n in db.session.scalars(
+        select(Notification).where(Notification.user_id == users["enterprise"].id, Notification.kind == "case_update"))]
+    assert "withdrawn" in kinds and "lower" in kinds
+    # the next application starts from the lowered level
+    assert apply(ent, 3).current_level == 2

@@ -93,7 +93,7 @@ def test_one_to_three_stars_need_the_online_share_in_all_five_dimensions(level, 
 def test_59_9_percent_is_not_60():
     result = rules.evaluate(dims([100, 100, "59.9", 100, 100]), 1, with_onsite=False)
     assert result.awarded_level is None
-    assert "市场实力: online 299.50 / 500 = 59.90 % < 60 %" in result.deciding_rule
+    assert result.deciding_rule == "1★ ✗ 市场实力: 299.50 / 500 = 59.90 % < 60 %"
     result = rules.evaluate(dims([100, 100, 60, 100, 100]), 1, with_onsite=False)
     assert result.awarded_level == 1 and result.single_item_stars is None
 
@@ -115,7 +115,7 @@ def test_four_stars_s_800_with_one_dimension_at_799_is_not_enough():
     result = rules.evaluate(dims(scores=["800.25"] * 4 + [799]), 4, with_onsite=True)
     assert result.composite == D(800)
     assert result.awarded_level is None
-    assert "云能力: S_i = 799.00 < 800" in result.deciding_rule
+    assert result.deciding_rule == "4★ ✗ 云能力: S_i = 799.00 < 800"
     assert result.single_item_stars["云能力"] == 3 and result.single_item_stars["企业信用"] == 4
     assert rules.evaluate(dims(scores=[800] * 5), 4, with_onsite=True).awarded_level == 4
 
@@ -165,4 +165,13 @@ def test_explanation_names_indicators_points_and_rule():
     assert first["lines"][0] == {"code": "企业信用-1", "category": "online", "points": 600, "coefficient": "80.00",
                                  "earned": "480.00", "band": 4, "text": ""}
     assert first["online_share"] == "80.00" and first["score"] == "480.00"
-    assert result["awarded_level"] == 2 and result["deciding_rule"].startswith("2★: met")
+    assert result["awarded_level"] == 2 and result["deciding_rule"] == "2★ ✓"
+
+
+def test_supervision_due_on_award_anniversaries():
+    from datetime import datetime
+    award = datetime(2026, 3, 2, 2, 0)
+    assert rules.next_supervision_due(award, datetime(2026, 3, 5)) == datetime(2027, 3, 2, 2, 0)
+    assert rules.next_supervision_due(award, datetime(2027, 3, 2, 1, 59)) == datetime(2027, 3, 2, 2, 0)
+    assert rules.next_supervision_due(award, datetime(2027, 3, 2, 2, 0)) == datetime(2028, 3, 1, 2, 0)  # 2028 is leap
+    assert rules.next_supervision_due(award, datetime(2026, 3, 5), interval_days=180) == datetime(2026, 8, 29, 2, 0)

@@ -3,7 +3,7 @@ lifecycles (registered by formKey). The long per-indicator scoring happens on th
 scoring pages (drafts saved per dimension); the task forms submit what was saved."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..engine.forms import TaskForm, select_choices
@@ -13,6 +13,8 @@ from . import rules
 TYPE_LABELS = {code: f"{zh}" for code, (zh, _en, _app) in rules.ENTERPRISE_TYPES.items()}
 OUTCOMES = {"keep": _l("Keep the star level"), "lower": _l("Lower the star level"),
             "remove": _l("Remove the star"), "blacklist": _l("Remove the star and put on the blacklist")}
+# Not a review outcome: an administrator's later decision, published with the outcomes.
+OUTCOME_LABELS = {**OUTCOMES, "lift_blacklist": _l("Taken off the blacklist")}
 
 
 class ApplicationForm(FlaskForm):
@@ -113,3 +115,23 @@ class SupervisionReviewForm(TaskForm):
             raise ValidationError(_l("Give the new, lower star level."))
         if self.current_level is not None and field.data >= self.current_level:
             raise ValidationError(_l("The new level must be below the current level."))
+
+
+class SpecialRequestForm(FlaskForm):
+    """Requesting a special-capability evaluation (专项能力评价申请)."""
+    enterprise_type = SelectField(_l("Enterprise type"), choices=select_choices(TYPE_LABELS),
+                                  validators=[InputRequired()])
+    stages = SelectMultipleField(_l("Stages to evaluate"), coerce=int, validate_choice=False,
+                                 validators=[DataRequired(_l("Choose at least one stage."))])
+
+
+@task_form("stars.special_assign", title=_l("Assign a certification body"))
+class SpecialAssignForm(TaskForm):
+    certifier_org_id = SelectField(_l("Certification body for the on-site review"), coerce=int,
+                                   validators=[InputRequired()])
+
+
+@task_form("stars.special_review", title=_l("Submit the special-capability report"))
+class SpecialReviewForm(_Checked):
+    special_summary = TextAreaField(_l("Summary of the on-site review"),
+                                    validators=[DataRequired(), Length(min=2, max=5000)])

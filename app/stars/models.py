@@ -157,3 +157,43 @@ class SupervisionOutcome(db.Model):
     published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
     enterprise = relationship("Organisation")
+
+
+class SpecialEvaluation(db.Model):
+    """A special-capability evaluation (专项能力评价, 4.2.3 and 6.3): an on-site review of chosen
+    stages (研发, 采购, ...) by a certification body; it yields a report per stage, no star."""
+    __tablename__ = "star_special_evaluation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_instance.id"), unique=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("star_scheme.id"), index=True)
+    stage_ids: Mapped[list] = mapped_column(JSON)  # SchemeDimension ids of the requested stages
+    certifier_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    status: Mapped[str] = mapped_column(String(30), default="assignment", index=True)
+    summary: Mapped[str | None] = mapped_column(Text)
+    report: Mapped[dict | None] = mapped_column(JSON)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    case = relationship("Case")
+    enterprise = relationship("Organisation", foreign_keys=[enterprise_id])
+    certifier = relationship("Organisation", foreign_keys=[certifier_org_id])
+    scheme = relationship(EvaluationScheme)
+
+
+class SpecialScore(db.Model):
+    """The certification body's score and finding for one indicator of a special-capability evaluation."""
+    __tablename__ = "star_special_score"
+    __table_args__ = (UniqueConstraint("evaluation_id", "indicator_id", name="uq_star_special_score_indicator"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("star_special_evaluation.id", ondelete="CASCADE"),
+                                               index=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("star_indicator.id"), index=True)
+    coefficient: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    finding: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    indicator = relationship(Indicator)

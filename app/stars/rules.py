@@ -211,7 +211,8 @@ def dimension_result(name: str, weight, items) -> DimensionResult:
 
 
 def check_level(level: int, dimensions: list[DimensionResult], composite: Decimal) -> Check:
-    """Table 3 for one level. 1-3 stars: in ALL five dimensions the online indicators reach
+    """Table 3 for one level, with one reason per condition ("name: value ≥/< threshold"; for 1-3
+    stars the value is online score / online maximum = share). 1-3 stars: in ALL five dimensions the online indicators reach
     60/65/70 % of that dimension's online maximum (a dimension without online indicators sets no
     condition). 4-5 stars: S ≥ 800/900 over all indicators and every S_i ≥ 800/900."""
     reasons, met = [], True
@@ -220,11 +221,11 @@ def check_level(level: int, dimensions: list[DimensionResult], composite: Decima
         for d in dimensions:
             share = d.online_share
             if share is None:
-                reasons.append(f"{d.name}: no online indicators, no condition")
+                reasons.append(f"{d.name}: —")
                 continue
             ok = share >= need
             met &= ok
-            reasons.append(f"{d.name}: online {fmt(d.online_score)} / {d.online_maximum} = {fmt(share)} % "
+            reasons.append(f"{d.name}: {fmt(d.online_score)} / {d.online_maximum} = {fmt(share)} % "
                            f"{'≥' if ok else '<'} {need} %")
     elif level in FULL_THRESHOLD:
         need = FULL_THRESHOLD[level]
@@ -268,8 +269,8 @@ def evaluate(dimensions: list[DimensionResult], target_level: int, with_onsite: 
     composite = composite_score({d.name: d.score for d in dimensions}, weights)
     checks = [check_level(level, dimensions, composite) for level in range(1, 6)]
     target = checks[target_level - 1]
-    rule = (f"{target_level}★: " + ("met" if target.met else "not met") + " — "
-            + ("; ".join(r for r in target.reasons if "<" in r) if not target.met else "all conditions hold"))
+    rule = f"{target_level}★ ✓" if target.met else \
+        f"{target_level}★ ✗ " + "; ".join(r for r in target.reasons if " < " in r)
     return Evaluation(dimensions, composite, checks, target_level, target_level if target.met else None,
                       {d.name: d.single_star for d in dimensions} if with_onsite else None, rule)
 

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import roles
 from ..auth.models import Organisation
@@ -19,6 +20,7 @@ from ..engine.forms import select_choices
 from ..engine.models import Case, WorkTask
 from ..engine.runtime import CompletionContext, EngineError, Forbidden, NotFound
 from ..extensions import db
+from ..notifications.services import notify, organisation_members
 from . import SUPERVISION_PROCESS, UPGRADE_PROCESS, catalogue, forms as _forms, rules  # noqa: F401 (forms register)
 from .models import (EnterpriseStar, Indicator, IndicatorScore, SchemeDimension, StarApplication,
                      SupervisionOutcome)
@@ -35,7 +37,10 @@ STATUSES = {
     "self_assessment": _l("Self-assessment"), "verification": _l("Verification of online scores"),
     "onsite_review": _l("On-site review"), "decision": _l("Awaiting the star decision"),
     "awarded": _l("Awarded"), "refused": _l("Not awarded"),
+    "withdrawn": _l("Withdrawn: the star level changed in supervision"),
 }
+registry.status_labels(UPGRADE_PROCESS)(lambda status: str(STATUSES.get(status, status)))
+registry.status_labels(SUPERVISION_PROCESS)(lambda status: str(_forms.OUTCOMES.get(status, status)))
 
 
 CATEGORY_LABELS = {rules.ONLINE: _l("online"), rules.OFFLINE: _l("offline"), rules.COMBINED: _l("online and offline")}
@@ -63,7 +68,7 @@ def standing(enterprise_id: int) -> EnterpriseStar | None:
 def running_application(enterprise_id: int) -> StarApplication | None:
     return db.session.scalar(select(StarApplication).where(
         StarApplication.enterprise_id == enterprise_id,
-        StarApplication.status.not_in(("awarded", "refused"))).limit(1))
+        StarApplication.status.not_in(("awarded", "refused", "withdrawn"))).limit(1))
 
 
 def application_for_case(case_id: int) -> StarApplication | None:
@@ -136,6 +141,8 @@ def _upgrade_summary(case, user):
         rows.append((_("Certification body"), a.certifier.name))
     if a.composite_score is not None:
         rows.append((_("Composite score S"), rules.fmt(a.composite_score)))
+    if a.explanation:
+        rows.append((_("Deciding rule"), a.explanation.get("deciding_rule", "")))
     return rows
 
 
@@ -202,6 +209,17 @@ def apply(user, enterprise_type: str, target_level: int) -> StarApplication:
            detail={"application_id": application.id, "scheme_id": scheme.id, "with_onsite": with_onsite})
     db.session.commit()
     return application
+
+
+@registry.case_starter(UPGRADE_PROCESS)
+def start_from_submission(formdata, user):
+    """Apply through the API (POST /api/v1/cases with process star_upgrade)."""
+    if not getattr(user, "is_authenticated", False):
+        raise Forbidden(_l("only enterprise users apply for a star level, for their own enterprise"))
+    form = application_form(formdata, user)
+    if not form.validate():
+        raise runtime.InvalidSubmission(form)
+    return apply(user, form.enterprise_type.data, form.target_level.data).case
 
 
 # --- scoring per dimension -------------------------------------------------------------------
@@ -325,7 +343,13 @@ def save_scores(application: StarApplication, dimension_id: int, user, formdata,
                     changed += 1
     record("stars.scores_saved", f"{dimension.name} ({stage})", actor_id=user.id, case_id=application.case_id,
            detail={"dimension": dimension.table_id, "stage": stage, "changed": changed})
-    db.session.commit()
+    # Touch the case: its optimistic lock then orders this save against a concurrent task completion.
+    application.case.updated_at = clock.utcnow()
+    try:
+        db.session.commit()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise runtime.Conflict(_l("The application changed meanwhile; nothing you entered was saved.")) from exc
     return changed
 
 
@@ -445,6 +469,8 @@ def _evaluate_for_decision(case, task):
 def _prepare_award(form, case, task, submitted):
     application = _application(case)
     form.rule_met = bool(application.explanation and application.explanation.get("awarded_level"))
+    if application.explanation:
+        form.award_decision.description = application.explanation.get("deciding_rule", "")
 
 
 @registry.on_complete("stars.award")
@@ -455,10 +481,14 @@ def _decided(ctx: CompletionContext):
     if ctx.data["award_decision"] != "award":
         application.status = "refused"
         record("stars.refused", ctx.data.get("award_note", "")[:200], actor_id=ctx.user.id, case_id=ctx.case.id)
+        _tell_enterprise(application.enterprise_id, ctx.case, "refused", UPGRADE_PROCESS,
+                         f"/stars/applications/{application.id}")
         return
     s = standing(application.enterprise_id)
     if s.blacklisted:
         raise Forbidden(_l("the enterprise is on the blacklist"))
+    if s.level != application.current_level:  # defence in depth: supervision withdraws such applications
+        raise EngineError(_l("The enterprise's star level changed during the application; it cannot be awarded."))
     application.status = "awarded"
     application.awarded_level = application.target_level
     s.level = application.target_level
@@ -470,6 +500,13 @@ def _decided(ctx: CompletionContext):
     record("stars.awarded", f"{application.target_level}★", actor_id=ctx.user.id, case_id=ctx.case.id,
            detail={"application_id": application.id, "composite": rules.fmt(application.composite_score or 0)})
     _ensure_supervision(s)
+    _tell_enterprise(application.enterprise_id, ctx.case, "awarded", UPGRADE_PROCESS,
+                     f"/stars/applications/{application.id}")
+
+
+def _tell_enterprise(enterprise_id, case, status, process, link) -> None:
+    notify(organisation_members(enterprise_id), "case_update", {"case": case.title, "status": status,
+                                                                "process": process}, case_id=case.id, link=link)
 
 
 # --- supervision -----------------------------------------------------------------------------
@@ -518,6 +555,28 @@ def start_spot_check(user, enterprise_id: int) -> Case:
     return case
 
 
+def lift_blacklist(user, enterprise_id: int, reasons: str) -> SupervisionOutcome:
+    """An administrator takes an enterprise off the blacklist, with published reasons; it then may apply
+    again for one star."""
+    if not getattr(user, "is_authenticated", False) or not user.is_admin:
+        raise Forbidden(_l("only administrators lift a blacklisting"))
+    s = standing(enterprise_id)
+    if s is None or not s.blacklisted:
+        raise NotFound(_l("the enterprise is not on the blacklist"))
+    reasons = (reasons or "").strip()
+    if len(reasons) < 2:
+        raise ApplyError(_l("Give the reasons; they are published."))
+    s.blacklisted = False
+    s.blacklisted_at = None
+    outcome = SupervisionOutcome(enterprise_id=enterprise_id, kind="admin", outcome="lift_blacklist",
+                                 level_before=s.level, level_after=s.level, reasons=reasons[:5000],
+                                 decided_by_id=user.id, published_at=clock.utcnow())
+    db.session.add(outcome)
+    record("stars.supervision", "lift_blacklist", actor_id=user.id, detail={"enterprise_id": enterprise_id})
+    db.session.commit()
+    return outcome
+
+
 def cancel_case(case: Case, actor_id=None, reason: str = "") -> None:
     """Withdraw a running case's open tasks and stop its timers (no commit)."""
     for task in db.session.scalars(select(WorkTask).where(WorkTask.case_id == case.id, WorkTask.status == "open")):
@@ -559,6 +618,15 @@ def _supervised(ctx: CompletionContext):
                                       published_at=clock.utcnow()))
     record("stars.supervision", f"{outcome}: {before}→{after}", actor_id=ctx.user.id, case_id=ctx.case.id,
            detail={"kind": kind, "outcome": outcome, "before": before, "after": after})
+    if after != before or outcome == "blacklist":
+        application = running_application(s.enterprise_id)
+        if application is not None:  # it was based on the old level
+            application.status = "withdrawn"
+            application.decided_at = clock.utcnow()
+            cancel_case(application.case, ctx.user.id, "star level changed in supervision")
+            _tell_enterprise(s.enterprise_id, application.case, "withdrawn", UPGRADE_PROCESS,
+                             f"/stars/applications/{application.id}")
+    _tell_enterprise(s.enterprise_id, ctx.case, outcome, SUPERVISION_PROCESS, "/stars/public")
     if after == 0:
         for other in _running_supervision(s.enterprise_id):
             if other.id != ctx.case.id:
@@ -586,9 +654,18 @@ def published_outcomes(limit: int = 100) -> list[SupervisionOutcome]:
                                                                        SupervisionOutcome.id.desc()).limit(limit)))
 
 
+def next_reviews() -> dict[int, datetime]:
+    """Enterprise id -> when its annual supervision review is next due."""
+    rows = db.session.execute(select(EnterpriseStar.enterprise_id, Case.next_timer_at).join(
+        Case, Case.id == EnterpriseStar.supervision_case_id).where(Case.status == "running"))
+    return {enterprise_id: due for enterprise_id, due in rows if due is not None}
+
+
 def all_standings() -> list[EnterpriseStar]:
     return list(db.session.scalars(select(EnterpriseStar).order_by(EnterpriseStar.id)))
 
 
 def timestamp(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value else "—"
+
+from . import special  # noqa: E402,F401  (registers the special-capability hooks)

@@ -1,11 +1,11 @@
 """Thin views of the star rating: apply, score per dimension, explanation, public register."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth import roles
 from ..extensions import db
-from . import catalogue, rules, services
+from . import catalogue, pdf, rules, services, special
 from .models import EvaluationScheme, SchemeDimension
 
 bp = Blueprint("stars", __name__, url_prefix="/stars")
@@ -13,7 +13,8 @@ bp = Blueprint("stars", __name__, url_prefix="/stars")
 bp.add_app_template_global(lambda s: str(services.STATUSES.get(s, s)), "star_status")
 bp.add_app_template_global(lambda code: rules.ENTERPRISE_TYPES[code][0], "enterprise_type_label")
 bp.add_app_template_global(lambda c: str(services.CATEGORY_LABELS.get(c, "—")), "category_label_star")
-bp.add_app_template_global(lambda k: str(services._forms.OUTCOMES.get(k, k)), "outcome_label")
+bp.add_app_template_global(lambda k: str(services._forms.OUTCOME_LABELS.get(k, k)), "outcome_label")
+bp.add_app_template_global(lambda s: str(special.STATUSES.get(s, s)), "special_status")
 
 
 @bp.get("/")
@@ -21,7 +22,9 @@ bp.add_app_template_global(lambda k: str(services._forms.OUTCOMES.get(k, k)), "o
 def index():
     user = current_user
     own = services.standing(user.organisation_id) if user.role == roles.ENTERPRISE else None
+    next_reviews = services.next_reviews()
     return render_template("stars/index.html", own=own, applications=services.applications_for(user),
+                           specials=special.for_user(user), next_reviews=next_reviews,
                            standings=services.all_standings() if user.is_staff else [],
                            schemes=db.session.scalars(db.select(EvaluationScheme).order_by(
                                EvaluationScheme.enterprise_type, EvaluationScheme.version)).all()
@@ -103,6 +106,19 @@ def spot_check(enterprise_id):
     return redirect(url_for("engine.case", case_id=case.id), 303)
 
 
+@bp.post("/enterprises/<int:enterprise_id>/lift-blacklist")
+@login_required
+def lift_blacklist(enterprise_id):
+    try:
+        services.lift_blacklist(current_user, enterprise_id, request.form.get("reasons", ""))
+    except services.ApplyError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("stars.index")), 303
+    flash(_("Taken off the blacklist."), "success")
+    return redirect(url_for("stars.index"), 303)
+
+
 @bp.route("/schemes/<int:scheme_id>", methods=["GET", "POST"])
 @login_required
 def scheme(scheme_id):
@@ -155,6 +171,81 @@ def scheme_points(scheme_id, dimension_id):
             return redirect(url_for("stars.scheme_points", scheme_id=target.id, dimension_id=new_d.id), 303)
     return render_template("stars/scheme_points.html", s=s, d=d, error=error,
                            typed=request.form if error else None), (422 if error else 200)
+
+
+@bp.get("/applications/<int:application_id>/certificate.pdf")
+@login_required
+def certificate(application_id):
+    a = services.get_application(application_id, current_user)
+    if a.status != "awarded":
+        abort(404)
+    return _pdf(pdf.certificate(a, services.standing(a.enterprise_id)), f"star-certificate-{a.id}.pdf")
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# --- special-capability evaluation (专项能力评价) ------------------------------------------------
+
+@bp.route("/special/new", methods=["GET", "POST"])
+@login_required
+def special_new():
+    if current_user.role != roles.ENTERPRISE:
+        abort(403)
+    if request.method == "POST":
+        form = special.request_form(request.form, current_user)
+        if form.validate():
+            try:
+                ev = special.request_evaluation(current_user, form.enterprise_type.data, form.stages.data)
+            except services.ApplyError as exc:
+                db.session.rollback()
+                return render_template("stars/special_new.html", form=form, error=exc.message), 422
+            flash(_("Special-capability evaluation requested."), "success")
+            return redirect(url_for("stars.special_view", evaluation_id=ev.id), 303)
+        return render_template("stars/special_new.html", form=form), 422
+    form = special.request_form(request.args if request.args.get("enterprise_type") else None, current_user)
+    return render_template("stars/special_new.html", form=form, choosing=True)
+
+
+@bp.get("/special/<int:evaluation_id>")
+@login_required
+def special_view(evaluation_id):
+    ev = special.get(evaluation_id, current_user)
+    return render_template("stars/special.html", ev=ev, progress=special.progress(ev),
+                           editable=special.editable(ev, current_user),
+                           status=str(special.STATUSES.get(ev.status, ev.status)))
+
+
+@bp.route("/special/<int:evaluation_id>/stages/<int:stage_id>", methods=["GET", "POST"])
+@login_required
+def special_stage(evaluation_id, stage_id):
+    ev = special.get(evaluation_id, current_user)
+    stage = next((d for d in special.stages(ev) if d.id == stage_id), None)
+    if stage is None:
+        abort(404)
+    errors, typed, status = {}, None, 200
+    if request.method == "POST":
+        try:
+            special.save_scores(ev, stage.id, current_user, request.form)
+        except services.ScoreErrors as exc:
+            db.session.rollback()
+            errors, typed, status = exc.errors, request.form, 422
+        else:
+            flash(_("Draft saved."), "success")
+            return redirect(url_for("stars.special_stage", evaluation_id=ev.id, stage_id=stage.id), 303)
+    return render_template("stars/special_stage.html", ev=ev, d=stage, scores=special.scores(ev), errors=errors,
+                           typed=typed, editable=special.editable(ev, current_user), bands=rules.BANDS), status
+
+
+@bp.get("/special/<int:evaluation_id>/report.pdf")
+@login_required
+def special_report(evaluation_id):
+    ev = special.get(evaluation_id, current_user)
+    if ev.status != "completed":
+        abort(404)
+    return _pdf(pdf.special_report(ev), f"special-capability-report-{ev.id}.pdf")
 
 
 @bp.get("/public")
