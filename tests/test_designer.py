@@ -76,12 +76,14 @@ def test_elements_and_shapes_of_a_diagram():
     assert {"triage", "flow_reject", "lane_agency"} <= rules.drawn_elements(COMPLAINT)
 
 
-def test_blank_diagram_is_valid_bpmn_but_not_deployable_until_it_ends(app):
+def test_blank_diagram_is_a_valid_process_with_its_lane_and_shapes(app):
     from app.designer.services import validate_content
-    xml = rules.blank_diagram("star_rating", "星级评定")
-    assert rules.process_ids(xml) == ["star_rating"]
-    problems = validate_content(xml)
-    assert isinstance(problems, list)
+    xml = rules.blank_diagram("site_visit", "现场<核查>")
+    assert rules.process_ids(xml) == ["site_visit"]
+    assert rules.elements(xml)["site_visit_lane"].name == "handler"
+    assert rules.drawn_elements(xml) == {"site_visit_participant", "site_visit_lane", "site_visit_start"}
+    assert validate_content(xml) == []
+    assert validate_content(rules.blank_diagram("site_visit", "x", lane_role="wizard"))[0].element_id == "site_visit_lane"
 
 
 # --- who may design ------------------------------------------------------------------------
@@ -414,3 +416,31 @@ def test_an_uploaded_process_id_cannot_inject_script_into_the_designer_page(brow
     assert r.status_code == 302
     page = admin.get(r.headers["Location"]).get_data(as_text=True)
     assert "</script><script>alert(1)" not in page
+
+
+def test_a_new_process_from_a_blank_diagram_deploys_as_version_1_and_runs(browser, users):
+    admin = browser("admin")
+    r = admin.post("/admin/designer/new", {"key": "site_visit", "name": "现场核查", "lane": "handler"})
+    draft_id = int(r.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    blank = db.session.get(ProcessDraft, draft_id).content
+    xml = blank.replace('<bpmn:startEvent id="site_visit_start" />',
+                        '<bpmn:startEvent id="site_visit_start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>'
+                        '<bpmn:userTask id="visit" name="现场核查"><bpmn:extensionElements><spiffworkflow:properties>'
+                        '<spiffworkflow:property name="formKey" value="complaint.triage" />'
+                        '<spiffworkflow:property name="dueIn" value="3 working days" />'
+                        '</spiffworkflow:properties></bpmn:extensionElements>'
+                        '<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>'
+                        '<bpmn:endEvent id="done"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>'
+                        '<bpmn:sequenceFlow id="f1" sourceRef="site_visit_start" targetRef="visit" />'
+                        '<bpmn:sequenceFlow id="f2" sourceRef="visit" targetRef="done" />')
+    xml = xml.replace("<bpmn:flowNodeRef>site_visit_start</bpmn:flowNodeRef>",
+                      "<bpmn:flowNodeRef>site_visit_start</bpmn:flowNodeRef><bpmn:flowNodeRef>visit</bpmn:flowNodeRef>"
+                      "<bpmn:flowNodeRef>done</bpmn:flowNodeRef>")
+    r = post_json(admin, f"/admin/designer/drafts/{draft_id}/deploy", {"xml": xml, "comment": "首版"})
+    assert r.status_code == 201, r.get_json()
+    definition = db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == "site_visit"))
+    assert definition.version == 1 and definition.name == "现场核查" and definition.comment == "首版"
+    from app.engine import runtime
+    case = runtime.start_case("site_visit", user=users["admin"], title="核查")
+    [task] = open_task(case.id, "visit")
+    assert task.role == "handler" and task.due_at is not None
