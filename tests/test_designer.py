@@ -244,6 +244,8 @@ def test_version_page_shows_the_diff_and_marks_it_on_the_diagram(browser):
     data = admin.get(f"/admin/designer/versions/{v2.id}/diagram.json").get_json()
     assert data["markers"] == {"triage": ["jp-changed"]}
     assert admin.get(f"/admin/designer/versions/{v1().id}/diagram.json").get_json()["markers"] == {}
+    r = admin.get(f"/admin/designer/versions/{v2.id}/download")
+    assert r.get_data(as_text=True) == v2.content and 'filename="complaint-v2.bpmn"' in r.headers["Content-Disposition"]
     previous = admin.get(f"/admin/designer/versions/{v2.id}/diagram.json?side=previous").get_json()
     assert previous["xml"] == v1().content and previous["markers"] == {"triage": ["jp-changed"]}
     assert admin.get(f"/admin/designer/versions/{v1().id}/diagram.json?side=previous").status_code == 404
