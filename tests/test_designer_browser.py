@@ -90,6 +90,15 @@ def test_design_validate_fix_deploy_and_run(chromium, live):
     task_id = page.evaluate(ADD_TASK)
     # The properties form shows the new task; it has no form yet.
     page.wait_for_selector(f".jp-props[data-element='{task_id}'] select[name=formKey]")
+    # It was drawn in the handler lane; moving it to the agency lane and back goes through the form.
+    lane = page.locator(f".jp-props[data-element='{task_id}'] select[name=lane]")
+    assert lane.input_value() == "lane_handler"
+    lane.select_option("lane_agency")
+    page.wait_for_function(f"() => window.jianpingModeler.get('elementRegistry').get('lane_agency')"
+                           f".businessObject.flowNodeRef.some(n => n.id === '{task_id}')")
+    page.locator(f".jp-props[data-element='{task_id}'] select[name=lane]").select_option("lane_handler")
+    page.wait_for_function(f"() => window.jianpingModeler.get('elementRegistry').get('lane_handler')"
+                           f".businessObject.flowNodeRef.some(n => n.id === '{task_id}')")
 
     page.click("[data-action=validate]")
     page.locator(".jp-problems li").first.wait_for()
