@@ -446,3 +446,40 @@ def test_a_new_process_from_a_blank_diagram_deploys_as_version_1_and_runs(browse
     case = runtime.start_case("site_visit", user=users["admin"], title="核查")
     [task] = open_task(case.id, "visit")
     assert task.role == "handler" and task.due_at is not None
+
+
+def test_a_case_waiting_with_a_timer_migrates_and_follows_the_new_path(browser, orgs):
+    from tests.conftest import at
+    from app.engine import clock
+    clock.travel_to(at("2026-11-02T09:00"))
+    _, c = file_public_complaint(browser, orgs)
+    handler = browser("handler")
+    [t] = open_task(c.case_id, "triage")
+    complete(handler, t, {"triage_decision": "accept"})
+    before = db.session.get(Case, c.case_id).next_timer_at
+    assert before is not None
+    # v2: after the agency's response a new review task comes before mediation.
+    v2xml = COMPLAINT.replace(
+        '<bpmn:sequenceFlow id="flow_response" sourceRef="agency_response" targetRef="gw_merge"></bpmn:sequenceFlow>',
+        '<bpmn:sequenceFlow id="flow_response" sourceRef="agency_response" targetRef="review"></bpmn:sequenceFlow>'
+        '<bpmn:sequenceFlow id="flow_reviewed" sourceRef="review" targetRef="gw_merge"></bpmn:sequenceFlow>'
+        '<bpmn:userTask id="review" name="回应审阅"><bpmn:extensionElements><spiffworkflow:properties>'
+        '<spiffworkflow:property name="formKey" value="complaint.triage" /></spiffworkflow:properties></bpmn:extensionElements>'
+        '<bpmn:incoming>flow_response</bpmn:incoming><bpmn:outgoing>flow_reviewed</bpmn:outgoing></bpmn:userTask>'
+    ).replace('<bpmn:incoming>flow_response</bpmn:incoming><bpmn:incoming>flow_proceed</bpmn:incoming>',
+              '<bpmn:incoming>flow_reviewed</bpmn:incoming><bpmn:incoming>flow_proceed</bpmn:incoming>'
+    ).replace('<bpmn:flowNodeRef>mediation</bpmn:flowNodeRef>',
+              '<bpmn:flowNodeRef>mediation</bpmn:flowNodeRef><bpmn:flowNodeRef>review</bpmn:flowNodeRef>')
+    admin = browser("admin")
+    v2 = deploy_v2(admin, v2xml)
+    r = admin.post(f"/admin/designer/versions/{v1().id}/migrate", {"to": v2.id})
+    assert r.status_code == 200
+    db.session.expire_all()
+    case = db.session.get(Case, c.case_id)
+    assert case.definition_id == v2.id
+    assert case.next_timer_at == before  # the waiting timer keeps its deadline
+    [resp] = open_task(c.case_id, "agency_response")
+    complete(browser("agency"), resp, {"response_text": "These consultants left in 2025; the page is now corrected."})
+    assert open_task(c.case_id, "review") and not open_task(c.case_id, "mediation")
+    db.session.expire_all()
+    assert db.session.get(Case, c.case_id).next_timer_at is None  # the boundary timer was cancelled
