@@ -389,6 +389,8 @@ def test_every_miwg_reference_file_opens_round_trips_and_deploys_or_explains(bro
             body = r.get_json()
             assert body["problems"], path.name
             assert all(p["message"] for p in body["problems"])
+            # A problem names an element of the file, or none; the designer marks it there.
+            assert all(p["element_id"] is None or p["element_id"] in before_ids for p in body["problems"]), body
 
 
 def test_shapes_the_modeler_drops_are_kept_but_deleted_elements_stay_deleted(browser):
