@@ -485,3 +485,15 @@ def test_a_case_waiting_with_a_timer_migrates_and_follows_the_new_path(browser, 
     assert open_task(c.case_id, "review") and not open_task(c.case_id, "mediation")
     db.session.expire_all()
     assert db.session.get(Case, c.case_id).next_timer_at is None  # the boundary timer was cancelled
+
+
+def test_designer_posts_need_the_csrf_token(browser):
+    admin = browser("admin")
+    draft_id = make_draft(admin)
+    r = admin._isolated(admin.client.post, f"/admin/designer/drafts/{draft_id}", json={"xml": renamed(COMPLAINT)})
+    assert r.status_code == 400
+    r = admin._isolated(admin.client.post, f"/admin/designer/drafts/{draft_id}/deploy", json={"xml": renamed(COMPLAINT)})
+    assert r.status_code == 400
+    assert db.session.get(ProcessDraft, draft_id).content == COMPLAINT
+    assert db.session.scalar(select(db.func.count()).select_from(ProcessDefinition)
+                             .where(ProcessDefinition.key == "complaint")) == 1
