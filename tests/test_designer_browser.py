@@ -200,3 +200,52 @@ def test_reference_diagrams_survive_opening_and_saving_in_the_designer(chromium,
             # Our own diagrams: nothing this engine reads may change.
             assert rules.diff(xml, saved).empty, (path.name, rules.diff(xml, saved))
     assert not page.js_errors, page.js_errors
+
+
+def test_properties_form_writes_conditions_timers_scripts_and_lanes(chromium, live):
+    from app.designer import rules
+
+    _app, base_url = live
+    page = _page(chromium, base_url)
+    _log_in(page, "admin", "admin-demo-1")
+    page.goto("/admin/designer/")
+    with page.expect_navigation():
+        page.locator("table.versions[data-key=complaint] tr[data-version='1'] button[name=edit]").click()
+    page.wait_for_selector("#designer[data-ready=true]")
+
+    def select(element_id):
+        page.evaluate("(id) => { const m = window.jianpingModeler;"
+                      " m.get('selection').select(m.get('elementRegistry').get(id)); }", element_id)
+        page.wait_for_selector(f".jp-props[data-element='{element_id}']")
+        return f".jp-props[data-element='{element_id}']"
+
+    def set_value(selector, value):
+        page.fill(selector, value)
+        page.locator(selector).dispatch_event("change")
+
+    props = select("flow_reject")
+    assert page.input_value(f"{props} textarea[name=condition]") == 'triage_decision == "reject"'
+    set_value(f"{props} textarea[name=condition]", "triage_decision ==")  # not an expression
+    props = select("timer_response")
+    page.select_option(f"{props} select[name=timer_kind]", "timeDuration")
+    set_value(f"{props} input[name=timer_value]", "3 working days")
+    props = select("set_deadline")
+    set_value(f"{props} textarea[name=script]", "response_due = due_after('7 working days')")
+    props = select("lane_expert")
+    page.select_option(f"{props} select[name=lane_role]", "handler")
+
+    page.click("[data-action=validate]")
+    page.locator(".jp-problems li").first.wait_for()
+    flagged = set(page.eval_on_selector_all(".jp-problems li[data-element]", "els => els.map(e => e.dataset.element)"))
+    assert flagged & {"gw_triage", "flow_reject"}, flagged
+    assert page.locator(".djs-element.jp-problem").count() >= 1
+
+    xml = page.evaluate("() => window.jianpingDesigner.exportXml()")
+    els = rules.elements(xml)
+    original = rules.elements((ROOT / "bpmn" / "complaint.bpmn").read_text(encoding="utf-8"))
+    assert "triage_decision ==" in els["flow_reject"].signature
+    assert "timeDuration" in els["timer_response_def"].signature and "3 working days" in els["timer_response_def"].signature
+    assert "7 working days" in els["set_deadline"].signature
+    assert els["lane_expert"].name == "handler"
+    assert set(els) == set(original)
+    assert not page.js_errors, page.js_errors
