@@ -45,6 +45,13 @@ class Config:
     COMPLAINT_RESPONSE_WORKING_DAYS = int(os.environ.get("COMPLAINT_RESPONSE_WORKING_DAYS", 10))
     ARBITRATION_PANEL_SIZE = int(os.environ.get("ARBITRATION_PANEL_SIZE", 3))
 
+    # Agencies and rating (评级). "Main project member" needs this many on-site person-days
+    # (the seed says only "达到一定要求").
+    MAIN_MEMBER_MIN_ON_SITE_DAYS = int(os.environ.get("MAIN_MEMBER_MIN_ON_SITE_DAYS", 10))
+    RATING_PANEL_SIZE = int(os.environ.get("RATING_PANEL_SIZE", 3))
+    # Defaults of a new cycle (each cycle stores its own): does the publication day count
+    # as day 1 of the 10-working-day public notice? Default: no (the day after is day 1).
+    RATING_COUNT_PUBLICATION_DAY = os.environ.get("RATING_COUNT_PUBLICATION_DAY", "0") in ("1", "true", "yes")
     # Star rating of cloud enterprises (T11/AII 001-2020).
     # Allow 1→3 and 3→5 star applications (default: one level at a time).
     STAR_ALLOW_SKIPPING = os.environ.get("STAR_ALLOW_SKIPPING", "0") == "1"

@@ -61,6 +61,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .public.views import bp as public_bp
     from .notifications.views import bp as notifications_bp
     from .api import bp as api_bp
+    from .agencies.views import bp as agencies_bp
+    from .rating.views import bp as rating_bp
     from .stars.views import bp as stars_bp
     from .designer.views import bp as designer_bp, case_bp as case_diagram_bp
     app.register_blueprint(auth_bp)
@@ -69,6 +71,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(agencies_bp)
+    app.register_blueprint(rating_bp)
     app.register_blueprint(stars_bp)
     app.register_blueprint(designer_bp)
     app.register_blueprint(case_diagram_bp)

@@ -56,6 +56,42 @@ def load():
     db.session.commit()
     if schemes:
         click.echo(f"Star rating: {len(schemes)} evaluation schemes loaded from the indicator catalogue")
+    if load_agency_demo():
+        click.echo("Agencies: the demo agency's disclosure, team and a project loaded")
     click.echo("Demo logins (username / password / role):")
     for username, password, role in users:
         click.echo(f"  {username:<11} {password:<18} {role}")
+
+
+def load_agency_demo() -> bool:
+    """The demo agency's first disclosure, two consultants and an ended project (once)."""
+    from datetime import date
+    from .agencies.models import Consultant, DisclosureVersion, Project, ProjectMember
+    from .agencies.services import profile_of
+    from .engine.clock import utcnow
+    agency = db.session.scalar(select(Organisation).where(Organisation.name == ORGS[0][0]))
+    enterprise = db.session.scalar(select(Organisation).where(Organisation.name == ORGS[2][0]))
+    if agency is None or db.session.scalar(select(DisclosureVersion.id).where(
+            DisclosureVersion.organisation_id == agency.id)):
+        return False
+    prof = profile_of(agency.id)
+    prof.current_version, prof.disclosed_at = 1, utcnow()
+    db.session.add(DisclosureVersion(organisation_id=agency.id, version=1, changed=[], created_at=utcnow(), data={
+        "registered_capital": "500万元", "province": "浙江", "city": "杭州", "industries": "装备制造、电子信息",
+        "introduction": "专注两化融合管理体系贯标咨询。", "contact": "李经理 0571-88888888",
+        "address": "杭州市西湖区文三路1号", "service_system": "六阶段贯标服务流程与质量控制机制",
+        "years_in_consulting": 8, "revenue_range": "5-10m", "related_years": 12, "related_revenue_range": "10-50m",
+        "knowledge_sharing": "在平台分享贯标案例12篇", "citations": "被引用35次", "awards": "", "other_info": ""}))
+    a = Consultant(organisation_id=agency.id, name="赵六", certificate_no="LH-2024-001",
+                   certificate_issued_on=date(2024, 3, 1))
+    b = Consultant(organisation_id=agency.id, name="钱七")
+    db.session.add_all([a, b])
+    db.session.flush()
+    project = Project(organisation_id=agency.id, enterprise_id=enterprise.id, start_date=date(2025, 3, 1),
+                      end_date=date(2025, 12, 20), passed_on=date(2026, 4, 10), contract_amount=480000)
+    db.session.add(project)
+    db.session.flush()
+    db.session.add_all([ProjectMember(project_id=project.id, consultant_id=a.id, on_site_days=28),
+                        ProjectMember(project_id=project.id, consultant_id=b.id, on_site_days=6)])
+    db.session.commit()
+    return True

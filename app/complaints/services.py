@@ -297,6 +297,9 @@ def check_rating_review(agency_id: int, actor_id=None, case_id=None) -> bool:
     count = rules.count_in_window(dates, now)
     record("agency.rating_review_due", str(count),
            actor_id=actor_id, case_id=case_id, detail={"agency_id": agency_id, "count": count})
+    from ..rating.services import open_review  # the review case (评级调整), one open per agency and trigger
+    open_review(agency_id, "complaints", f"{count} verified serious complaints or reports within three months",
+                actor_id=actor_id)
     admins = list(db.session.scalars(select(User.id).where(User.role == roles.ADMIN)))
     notify(admins, "case_update", {"case": db.session.get(Organisation, agency_id).name,
                                    "status": "rating_review_due", "process": PROCESS_KEY})

@@ -6,7 +6,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-DOMAINS = ["app.complaints", "app.stars"]
+DOMAINS = ["app.complaints", "app.stars", "app.agencies", "app.rating"]
 
 
 @dataclass
@@ -164,6 +164,24 @@ def case_receipt(process_key: str):
 
 def case_receipt_for(process_key: str):
     return _case_receipts.get(process_key)
+
+
+_case_completed: dict[str, list[Callable]] = {}
+
+
+def on_case_completed(process_key: str):
+    """Function decorator: ``fn(case, end_event_id)`` runs in the transaction in which a case
+    of this process reaches its end (after a completion, a timer or a message)."""
+    def decorate(fn):
+        hooks = _case_completed.setdefault(process_key, [])
+        if fn not in hooks:
+            hooks.append(fn)
+        return fn
+    return decorate
+
+
+def case_completed_hooks(process_key: str) -> list[Callable]:
+    return _case_completed.get(process_key, [])
 
 
 def load_domains() -> None:

@@ -173,7 +173,27 @@ def next_timer_at(workflow) -> datetime | None:
             due.append(TimerEventDefinition.get_datetime(value))
         except ValueError:
             continue
+    due.extend(_gateway_timers(workflow))
     return clock.as_naive(min(due)) if due else None
+
+
+def _gateway_timers(workflow) -> list[datetime]:
+    """Timers behind an event-based gateway: the gateway waits on a MultipleEventDefinition
+    (reported without a value) and keeps the evaluated timer value in its own task data."""
+    from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+    out = []
+    for task in list(workflow.event_manager.tasks.values()):
+        definition = task.task_spec.event_definition
+        if not isinstance(definition, MultipleEventDefinition) or not any(
+                isinstance(d, TimerEventDefinition) for d in definition.event_definitions):
+            continue
+        value = task._get_internal_data("event_value")
+        if isinstance(value, str):
+            try:
+                out.append(TimerEventDefinition.get_datetime(value))
+            except ValueError:
+                pass
+    return out
 
 
 def _evaluate(workflow, spiff_task, expression):
@@ -244,9 +264,19 @@ def persist(case: Case, workflow, actor_id: int | None) -> None:
             case.completed_at = clock.utcnow()
             record("case.completed", case.title, actor_id=actor_id, case_id=case.id,
                    detail={"end": _end_event_name(workflow)})
+            end_id = _end_event_id(workflow)
+            for hook in registry.case_completed_hooks(case.process_key):
+                hook(case, end_id)
         case.next_timer_at = None
     else:
         case.next_timer_at = next_timer_at(workflow)
+
+
+def _end_event_id(workflow) -> str | None:
+    """The id of the end event the case reached last (not SpiffWorkflow's implicit End task)."""
+    from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+    ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if isinstance(t.task_spec, EndEvent)]
+    return max(ends, key=lambda t: t.last_state_change).task_spec.name if ends else None
 
 
 def _end_event_name(workflow) -> str | None:
@@ -416,6 +446,26 @@ def release_task(task_id: int, user) -> WorkTask:
         task.assignee_id = None
         record("task.released", task.name, actor_id=user.id, case_id=task.case_id, task_id=task.id)
     return task
+
+
+# --- messages ------------------------------------------------------------------------------
+
+def send_message(case: Case, name: str, payload: dict | None = None, actor_id: int | None = None) -> bool:
+    """Deliver message ``name`` to a running case in the caller's transaction (no commit).
+    False when the case is not waiting for it (nothing changes then)."""
+    from SpiffWorkflow.bpmn.util.event import BpmnEvent
+    from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+    if case.status != "running":
+        return False
+    workflow = load_workflow(case)
+    try:
+        workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=dict(payload or {})))
+    except WorkflowException:
+        return False
+    _run(workflow)
+    record("message.received", name, actor_id=actor_id, case_id=case.id)
+    persist(case, workflow, actor_id)
+    return True
 
 
 # --- timers --------------------------------------------------------------------------------

@@ -1,0 +1,129 @@
+"""Thin views: cycles (administrators), applications (agencies), public notices and
+objections, the recommendation list, adjustment reviews (staff)."""
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.datastructures import CombinedMultiDict
+
+from ..agencies import services as agencies
+from ..engine.forms import select_choices
+from ..engine.runtime import InvalidSubmission
+from . import forms, rules, services
+from .status import status_label
+
+bp = Blueprint("rating", __name__)
+bp.add_app_template_global(lambda g: str(forms.GRADE_LABELS.get(g, g or "")), "grade_label")
+bp.add_app_template_global(lambda t: str(forms.TRIGGER_LABELS.get(t, t)), "trigger_label")
+bp.add_app_template_global(status_label, "rating_status_label")
+
+
+@bp.route("/rating/cycles", methods=["GET", "POST"])
+@login_required
+def cycles():
+    services._require_staff(current_user)
+    form = forms.CycleForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                cycle = services.open_cycle(current_user, form)
+                return redirect(url_for("rating.cycle", cycle_id=cycle.id), 303)
+            except InvalidSubmission:
+                pass
+        status = 422
+    return render_template("rating/cycles.html", cycles=services.cycles(), form=form), status
+
+
+@bp.get("/rating/cycles/<int:cycle_id>")
+@login_required
+def cycle(cycle_id):
+    services._require_staff(current_user)
+    return render_template("rating/cycle.html", cycle=services.get_cycle(cycle_id),
+                           accepting=services.accepting(services.get_cycle(cycle_id)))
+
+
+@bp.post("/rating/cycles/<int:cycle_id>/close")
+@login_required
+def close(cycle_id):
+    services.close_cycle(current_user, cycle_id)
+    flash(_("Applications closed; spot-check sample drawn."), "success")
+    return redirect(url_for("rating.cycle", cycle_id=cycle_id), 303)
+
+
+@bp.route("/agency/applications", methods=["GET", "POST"])
+@login_required
+def applications():
+    org = agencies.own_agency(current_user)
+    form = forms.ApplicationForm(CombinedMultiDict([request.files, request.form])) if request.method == "POST" \
+        else forms.ApplicationForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            services.apply(current_user, request.form.get("cycle_id", type=int) or 0, form)
+            flash(_("Application submitted."), "success")
+            return redirect(url_for("rating.applications"), 303)
+        status = 422
+    return render_template("rating/applications.html", org=org, form=form, open_cycles=services.open_cycles(),
+                           applications=services.applications_of(org.id),
+                           disclosed=agencies.has_disclosed(org.id)), status
+
+
+@bp.get("/rating/notices")
+def notices():
+    return render_template("rating/notices.html", items=services.in_notice(), now_open=services.notice_open)
+
+
+@bp.route("/rating/notices/<int:application_id>/objection", methods=["GET", "POST"])
+def objection(application_id):
+    from .models import RatingApplication
+    from ..extensions import db
+    app = db.session.get(RatingApplication, application_id)
+    if app is None or app.status not in ("in_notice", "objection_review"):
+        from ..engine.runtime import NotFound
+        raise NotFound(_("no result under public notice"))
+    form = forms.ObjectionForm(CombinedMultiDict([request.files, request.form])) if request.method == "POST" \
+        else forms.ObjectionForm()
+    if request.method == "POST":
+        if form.validate():
+            services.file_objection(application_id, form, current_user)
+            flash(_("Objection received; it will be reviewed."), "success")
+            return redirect(url_for("rating.notices"), 303)
+        return render_template("rating/objection.html", app=app, form=form), 422
+    return render_template("rating/objection.html", app=app, form=form)
+
+
+@bp.get("/rating/recommended")
+def recommended():
+    return render_template("rating/recommended.html", grades=services.recommendation_list(),
+                           adjustments=services.published_adjustments())
+
+
+@bp.route("/rating/reviews", methods=["GET", "POST"])
+@login_required
+def reviews():
+    items = services.reviews(current_user)
+    form = forms.OpenReviewForm()
+    form.agency_id.choices = select_choices((a.id, a.name) for a in agencies.registered_agencies())
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            review = services.open_review_by_staff(current_user, form)
+            return redirect(url_for("engine.case", case_id=review.case_id), 303)
+        status = 422
+    return render_template("rating/reviews.html", reviews=items, form=form), status
+
+
+@bp.get("/api/v1/rating/notices")
+def api_notices():
+    """Results under public notice (public)."""
+    return jsonify({"items": [{"application_id": a.id, "agency_id": a.organisation_id, "agency": a.agency.name,
+                               "cycle": a.cycle.name, "proposed_grade": a.proposed_grade,
+                               "notice_ends": a.notice_ends.isoformat() + "Z"} for a in services.in_notice()]})
+
+
+@bp.get("/api/v1/rating/recommended")
+def api_recommended():
+    """The public recommendation list by grade."""
+    return jsonify({g: [{"agency_id": a.organisation_id, "agency": a.agency.name, "cycle": a.cycle.name,
+                         "valid_until": a.valid_until.isoformat()} for a in apps]
+                    for g, apps in services.recommendation_list().items()})
