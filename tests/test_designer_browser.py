@@ -224,6 +224,7 @@ def test_properties_form_writes_conditions_timers_scripts_and_lanes(chromium, li
         page.locator(selector).dispatch_event("change")
 
     props = select("flow_reject")
+    assert page.locator(f"{props} h3").inner_text() == "顺序流 · flow_reject"  # the UI speaks Chinese by default
     assert page.input_value(f"{props} textarea[name=condition]") == 'triage_decision == "reject"'
     set_value(f"{props} textarea[name=condition]", "triage_decision ==")  # not an expression
     props = select("timer_response")

@@ -122,7 +122,8 @@ function renderProps(element) {
   propsBox.appendChild(heading);
   if (!element) { heading.textContent = L("Select an element to edit its properties."); return; }
   const bo = element.businessObject;
-  heading.textContent = bo.$type.replace("bpmn:", "") + " · " + element.id;
+  const type = bo.$type.replace("bpmn:", "");
+  heading.textContent = ((cfg.types && cfg.types[type]) || type) + " · " + element.id;
   propsBox.dataset.element = element.id;
 
   if (element.type === "bpmn:Lane") {
