@@ -76,12 +76,14 @@ def test_elements_and_shapes_of_a_diagram():
     assert {"triage", "flow_reject", "lane_agency"} <= rules.drawn_elements(COMPLAINT)
 
 
-def test_blank_diagram_is_valid_bpmn_but_not_deployable_until_it_ends(app):
+def test_blank_diagram_is_a_valid_process_with_its_lane_and_shapes(app):
     from app.designer.services import validate_content
-    xml = rules.blank_diagram("star_rating", "星级评定")
-    assert rules.process_ids(xml) == ["star_rating"]
-    problems = validate_content(xml)
-    assert isinstance(problems, list)
+    xml = rules.blank_diagram("site_visit", "现场<核查>")
+    assert rules.process_ids(xml) == ["site_visit"]
+    assert rules.elements(xml)["site_visit_lane"].name == "handler"
+    assert rules.drawn_elements(xml) == {"site_visit_participant", "site_visit_lane", "site_visit_start"}
+    assert validate_content(xml) == []
+    assert validate_content(rules.blank_diagram("site_visit", "x", lane_role="wizard"))[0].element_id == "site_visit_lane"
 
 
 # --- who may design ------------------------------------------------------------------------
@@ -242,6 +244,8 @@ def test_version_page_shows_the_diff_and_marks_it_on_the_diagram(browser):
     data = admin.get(f"/admin/designer/versions/{v2.id}/diagram.json").get_json()
     assert data["markers"] == {"triage": ["jp-changed"]}
     assert admin.get(f"/admin/designer/versions/{v1().id}/diagram.json").get_json()["markers"] == {}
+    r = admin.get(f"/admin/designer/versions/{v2.id}/download")
+    assert r.get_data(as_text=True) == v2.content and 'filename="complaint-v2.bpmn"' in r.headers["Content-Disposition"]
     previous = admin.get(f"/admin/designer/versions/{v2.id}/diagram.json?side=previous").get_json()
     assert previous["xml"] == v1().content and previous["markers"] == {"triage": ["jp-changed"]}
     assert admin.get(f"/admin/designer/versions/{v1().id}/diagram.json?side=previous").status_code == 404
@@ -385,6 +389,8 @@ def test_every_miwg_reference_file_opens_round_trips_and_deploys_or_explains(bro
             body = r.get_json()
             assert body["problems"], path.name
             assert all(p["message"] for p in body["problems"])
+            # A problem names an element of the file, or none; the designer marks it there.
+            assert all(p["element_id"] is None or p["element_id"] in before_ids for p in body["problems"]), body
 
 
 def test_shapes_the_modeler_drops_are_kept_but_deleted_elements_stay_deleted(browser):
@@ -414,3 +420,80 @@ def test_an_uploaded_process_id_cannot_inject_script_into_the_designer_page(brow
     assert r.status_code == 302
     page = admin.get(r.headers["Location"]).get_data(as_text=True)
     assert "</script><script>alert(1)" not in page
+
+
+def test_a_new_process_from_a_blank_diagram_deploys_as_version_1_and_runs(browser, users):
+    admin = browser("admin")
+    r = admin.post("/admin/designer/new", {"key": "site_visit", "name": "现场核查", "lane": "handler"})
+    draft_id = int(r.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    blank = db.session.get(ProcessDraft, draft_id).content
+    xml = blank.replace('<bpmn:startEvent id="site_visit_start" />',
+                        '<bpmn:startEvent id="site_visit_start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>'
+                        '<bpmn:userTask id="visit" name="现场核查"><bpmn:extensionElements><spiffworkflow:properties>'
+                        '<spiffworkflow:property name="formKey" value="complaint.triage" />'
+                        '<spiffworkflow:property name="dueIn" value="3 working days" />'
+                        '</spiffworkflow:properties></bpmn:extensionElements>'
+                        '<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>'
+                        '<bpmn:endEvent id="done"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>'
+                        '<bpmn:sequenceFlow id="f1" sourceRef="site_visit_start" targetRef="visit" />'
+                        '<bpmn:sequenceFlow id="f2" sourceRef="visit" targetRef="done" />')
+    xml = xml.replace("<bpmn:flowNodeRef>site_visit_start</bpmn:flowNodeRef>",
+                      "<bpmn:flowNodeRef>site_visit_start</bpmn:flowNodeRef><bpmn:flowNodeRef>visit</bpmn:flowNodeRef>"
+                      "<bpmn:flowNodeRef>done</bpmn:flowNodeRef>")
+    r = post_json(admin, f"/admin/designer/drafts/{draft_id}/deploy", {"xml": xml, "comment": "首版"})
+    assert r.status_code == 201, r.get_json()
+    definition = db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == "site_visit"))
+    assert definition.version == 1 and definition.name == "现场核查" and definition.comment == "首版"
+    from app.engine import runtime
+    case = runtime.start_case("site_visit", user=users["admin"], title="核查")
+    [task] = open_task(case.id, "visit")
+    assert task.role == "handler" and task.due_at is not None
+
+
+def test_a_case_waiting_with_a_timer_migrates_and_follows_the_new_path(browser, orgs):
+    from tests.conftest import at
+    from app.engine import clock
+    clock.travel_to(at("2026-11-02T09:00"))
+    _, c = file_public_complaint(browser, orgs)
+    handler = browser("handler")
+    [t] = open_task(c.case_id, "triage")
+    complete(handler, t, {"triage_decision": "accept"})
+    before = db.session.get(Case, c.case_id).next_timer_at
+    assert before is not None
+    # v2: after the agency's response a new review task comes before mediation.
+    v2xml = COMPLAINT.replace(
+        '<bpmn:sequenceFlow id="flow_response" sourceRef="agency_response" targetRef="gw_merge"></bpmn:sequenceFlow>',
+        '<bpmn:sequenceFlow id="flow_response" sourceRef="agency_response" targetRef="review"></bpmn:sequenceFlow>'
+        '<bpmn:sequenceFlow id="flow_reviewed" sourceRef="review" targetRef="gw_merge"></bpmn:sequenceFlow>'
+        '<bpmn:userTask id="review" name="回应审阅"><bpmn:extensionElements><spiffworkflow:properties>'
+        '<spiffworkflow:property name="formKey" value="complaint.triage" /></spiffworkflow:properties></bpmn:extensionElements>'
+        '<bpmn:incoming>flow_response</bpmn:incoming><bpmn:outgoing>flow_reviewed</bpmn:outgoing></bpmn:userTask>'
+    ).replace('<bpmn:incoming>flow_response</bpmn:incoming><bpmn:incoming>flow_proceed</bpmn:incoming>',
+              '<bpmn:incoming>flow_reviewed</bpmn:incoming><bpmn:incoming>flow_proceed</bpmn:incoming>'
+    ).replace('<bpmn:flowNodeRef>mediation</bpmn:flowNodeRef>',
+              '<bpmn:flowNodeRef>mediation</bpmn:flowNodeRef><bpmn:flowNodeRef>review</bpmn:flowNodeRef>')
+    admin = browser("admin")
+    v2 = deploy_v2(admin, v2xml)
+    r = admin.post(f"/admin/designer/versions/{v1().id}/migrate", {"to": v2.id})
+    assert r.status_code == 200
+    db.session.expire_all()
+    case = db.session.get(Case, c.case_id)
+    assert case.definition_id == v2.id
+    assert case.next_timer_at == before  # the waiting timer keeps its deadline
+    [resp] = open_task(c.case_id, "agency_response")
+    complete(browser("agency"), resp, {"response_text": "These consultants left in 2025; the page is now corrected."})
+    assert open_task(c.case_id, "review") and not open_task(c.case_id, "mediation")
+    db.session.expire_all()
+    assert db.session.get(Case, c.case_id).next_timer_at is None  # the boundary timer was cancelled
+
+
+def test_designer_posts_need_the_csrf_token(browser):
+    admin = browser("admin")
+    draft_id = make_draft(admin)
+    r = admin._isolated(admin.client.post, f"/admin/designer/drafts/{draft_id}", json={"xml": renamed(COMPLAINT)})
+    assert r.status_code == 400
+    r = admin._isolated(admin.client.post, f"/admin/designer/drafts/{draft_id}/deploy", json={"xml": renamed(COMPLAINT)})
+    assert r.status_code == 400
+    assert db.session.get(ProcessDraft, draft_id).content == COMPLAINT
+    assert db.session.scalar(select(db.func.count()).select_from(ProcessDefinition)
+                             .where(ProcessDefinition.key == "complaint")) == 1

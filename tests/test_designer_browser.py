@@ -90,6 +90,15 @@ def test_design_validate_fix_deploy_and_run(chromium, live):
     task_id = page.evaluate(ADD_TASK)
     # The properties form shows the new task; it has no form yet.
     page.wait_for_selector(f".jp-props[data-element='{task_id}'] select[name=formKey]")
+    # It was drawn in the handler lane; moving it to the agency lane and back goes through the form.
+    lane = page.locator(f".jp-props[data-element='{task_id}'] select[name=lane]")
+    assert lane.input_value() == "lane_handler"
+    lane.select_option("lane_agency")
+    page.wait_for_function(f"() => window.jianpingModeler.get('elementRegistry').get('lane_agency')"
+                           f".businessObject.flowNodeRef.some(n => n.id === '{task_id}')")
+    page.locator(f".jp-props[data-element='{task_id}'] select[name=lane]").select_option("lane_handler")
+    page.wait_for_function(f"() => window.jianpingModeler.get('elementRegistry').get('lane_handler')"
+                           f".businessObject.flowNodeRef.some(n => n.id === '{task_id}')")
 
     page.click("[data-action=validate]")
     page.locator(".jp-problems li").first.wait_for()
@@ -190,4 +199,54 @@ def test_reference_diagrams_survive_opening_and_saving_in_the_designer(chromium,
         if path.parent == ROOT / "bpmn":
             # Our own diagrams: nothing this engine reads may change.
             assert rules.diff(xml, saved).empty, (path.name, rules.diff(xml, saved))
+    assert not page.js_errors, page.js_errors
+
+
+def test_properties_form_writes_conditions_timers_scripts_and_lanes(chromium, live):
+    from app.designer import rules
+
+    _app, base_url = live
+    page = _page(chromium, base_url)
+    _log_in(page, "admin", "admin-demo-1")
+    page.goto("/admin/designer/")
+    with page.expect_navigation():
+        page.locator("table.versions[data-key=complaint] tr[data-version='1'] button[name=edit]").click()
+    page.wait_for_selector("#designer[data-ready=true]")
+
+    def select(element_id):
+        page.evaluate("(id) => { const m = window.jianpingModeler;"
+                      " m.get('selection').select(m.get('elementRegistry').get(id)); }", element_id)
+        page.wait_for_selector(f".jp-props[data-element='{element_id}']")
+        return f".jp-props[data-element='{element_id}']"
+
+    def set_value(selector, value):
+        page.fill(selector, value)
+        page.locator(selector).dispatch_event("change")
+
+    props = select("flow_reject")
+    assert page.locator(f"{props} h3").inner_text() == "顺序流 · flow_reject"  # the UI speaks Chinese by default
+    assert page.input_value(f"{props} textarea[name=condition]") == 'triage_decision == "reject"'
+    set_value(f"{props} textarea[name=condition]", "triage_decision ==")  # not an expression
+    props = select("timer_response")
+    page.select_option(f"{props} select[name=timer_kind]", "timeDuration")
+    set_value(f"{props} input[name=timer_value]", "3 working days")
+    props = select("set_deadline")
+    set_value(f"{props} textarea[name=script]", "response_due = due_after('7 working days')")
+    props = select("lane_expert")
+    page.select_option(f"{props} select[name=lane_role]", "handler")
+
+    page.click("[data-action=validate]")
+    page.locator(".jp-problems li").first.wait_for()
+    flagged = set(page.eval_on_selector_all(".jp-problems li[data-element]", "els => els.map(e => e.dataset.element)"))
+    assert flagged & {"gw_triage", "flow_reject"}, flagged
+    assert page.locator(".djs-element.jp-problem").count() >= 1
+
+    xml = page.evaluate("() => window.jianpingDesigner.exportXml()")
+    els = rules.elements(xml)
+    original = rules.elements((ROOT / "bpmn" / "complaint.bpmn").read_text(encoding="utf-8"))
+    assert "triage_decision ==" in els["flow_reject"].signature
+    assert "timeDuration" in els["timer_response_def"].signature and "3 working days" in els["timer_response_def"].signature
+    assert "7 working days" in els["set_deadline"].signature
+    assert els["lane_expert"].name == "handler"
+    assert set(els) == set(original)
     assert not page.js_errors, page.js_errors

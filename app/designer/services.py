@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -199,7 +200,7 @@ def validate_content(content: str | bytes) -> list[Problem]:
     try:
         parsed = parse_definition(content)
     except DefinitionError as exc:
-        return exc.problems
+        return _with_element_ids(content, exc.problems)
     except Exception as exc:  # noqa: BLE001 - untrusted diagrams must never cause a 500
         log.warning("diagram could not be parsed", exc_info=True)
         return [Problem(None, f"cannot parse the diagram: {exc}")]
@@ -208,9 +209,32 @@ def validate_content(content: str | bytes) -> list[Problem]:
     except Exception as exc:  # noqa: BLE001
         log.warning("diagram could not be checked", exc_info=True)
         return [Problem(None, f"cannot check the diagram: {exc}")]
-    ids = set(rules.elements(parsed.root))
-    # SpiffWorkflow names some problems by task spec, not element; keep only real ids as ids.
-    return [p if p.element_id is None or p.element_id in ids else Problem(None, str(p)) for p in problems]
+    return _with_element_ids(parsed.root, problems)
+
+
+_NAMED = re.compile(r"with name (.+?) has no implementation")
+
+
+def _with_element_ids(content, problems: list[Problem]) -> list[Problem]:
+    """Problems name real element ids or none: SpiffWorkflow sometimes names a task spec
+    or nothing; a data store it cannot run is found by its name."""
+    try:
+        els = rules.elements(content)
+    except DefinitionError:
+        return problems
+    by_name = {}
+    for info in els.values():
+        if info.name:
+            by_name.setdefault(info.name, info.id)
+    out = []
+    for p in problems:
+        if p.element_id and p.element_id in els:
+            out.append(p)
+            continue
+        match = _NAMED.search(p.message)
+        element = by_name.get(match.group(1)) if match else None
+        out.append(Problem(element, p.message.strip()))
+    return out
 
 
 def deploy_content(user, content: str, comment: str | None, *, source: str | None = None,

@@ -84,8 +84,24 @@ def edit(draft_id):
         "roles": [[code, f"{code} · {label}"] for code, label in ROLES.items()],
         "lang": str(select_locale()),
         "labels": _labels(),
+        "types": _type_labels(),
     }
     return render_template("designer/edit.html", draft=draft, config=config)
+
+
+def _type_labels() -> dict:
+    """BPMN element types as the properties form names them."""
+    return {
+        "UserTask": _("User task"), "ScriptTask": _("Script task"), "ServiceTask": _("Service task"),
+        "ManualTask": _("Manual task"), "Task": _("Task"), "SequenceFlow": _("Sequence flow"),
+        "ExclusiveGateway": _("Exclusive gateway"), "ParallelGateway": _("Parallel gateway"),
+        "InclusiveGateway": _("Inclusive gateway"), "EventBasedGateway": _("Event-based gateway"),
+        "StartEvent": _("Start event"), "EndEvent": _("End event"), "BoundaryEvent": _("Boundary event"),
+        "IntermediateCatchEvent": _("Intermediate catch event"),
+        "IntermediateThrowEvent": _("Intermediate throw event"), "Lane": _("Lane"),
+        "Participant": _("Pool"), "Process": _("Process"), "SubProcess": _("Sub-process"),
+        "CallActivity": _("Call activity"),
+    }
 
 
 def _labels() -> dict:

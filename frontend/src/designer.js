@@ -112,13 +112,6 @@ function select(name, value, options, onChange) {
   return el;
 }
 
-function laneOf(element) {
-  const bo = element.businessObject;
-  const lanes = registry.filter((e) => e.type === "bpmn:Lane");
-  const lane = lanes.find((l) => (l.businessObject.flowNodeRef || []).includes(bo));
-  return lane ? lane.businessObject.name || lane.id : "";
-}
-
 function timerDefinition(bo) {
   return (bo.eventDefinitions || []).find((d) => d.$instanceOf("bpmn:TimerEventDefinition"));
 }
@@ -129,7 +122,8 @@ function renderProps(element) {
   propsBox.appendChild(heading);
   if (!element) { heading.textContent = L("Select an element to edit its properties."); return; }
   const bo = element.businessObject;
-  heading.textContent = bo.$type.replace("bpmn:", "") + " · " + element.id;
+  const type = bo.$type.replace("bpmn:", "");
+  heading.textContent = ((cfg.types && cfg.types[type]) || type) + " · " + element.id;
   propsBox.dataset.element = element.id;
 
   if (element.type === "bpmn:Lane") {
@@ -144,10 +138,22 @@ function renderProps(element) {
     const props = spiffProperties(bo);
     propsBox.appendChild(field(L("Form"), select("formKey", props.formKey || "", cfg.forms,
       (v) => setSpiffProperty(element, "formKey", v))));
-    const lane = document.createElement("p");
-    lane.className = "muted";
-    lane.textContent = L("Lane (role)") + ": " + (laneOf(element) || L("none — put the task in a lane"));
-    propsBox.appendChild(lane);
+    // The lane is where the task is drawn: choosing one moves the task into it.
+    const lanes = registry.filter((e) => e.type === "bpmn:Lane");
+    const current = lanes.find((l) => (l.businessObject.flowNodeRef || []).includes(bo));
+    propsBox.appendChild(field(L("Lane (role)"), select("lane", current ? current.id : "",
+      lanes.map((l) => [l.id, (l.businessObject.name || "?") + " · " + l.id]), (laneId) => {
+        const lane = registry.get(laneId);
+        if (!lane) return;
+        const dy = lane.y + lane.height / 2 - (element.y + element.height / 2);
+        modeling.moveElements([element], { x: 0, y: dy });
+      })));
+    if (!lanes.length) {
+      const hint = document.createElement("p");
+      hint.className = "muted";
+      hint.textContent = L("none — put the task in a lane");
+      propsBox.appendChild(hint);
+    }
     propsBox.appendChild(field(L("Due in (e.g. 10 working days)"), input("dueIn", props.dueIn, (v) => setSpiffProperty(element, "dueIn", v), { placeholder: "10 working days" })));
     propsBox.appendChild(field(L("Due date (expression)"), input("dueDate", props.dueDate, (v) => setSpiffProperty(element, "dueDate", v))));
     propsBox.appendChild(field(L("Candidate organisation (expression)"), input("candidateOrg", props.candidateOrg, (v) => setSpiffProperty(element, "candidateOrg", v), { placeholder: "agency_id" })));
