@@ -161,6 +161,8 @@ def test_whole_rating_cycle_with_spot_check_objections_and_confirmation(app, bro
     clock.travel_to(at("2026-09-01T09:00"))
     admin = browser("admin")
     assert browser("agency").post("/rating/cycles", CYCLE).status_code == 403
+    assert 'name="count_publication_day" type="checkbox" value="y">' in admin.get("/rating/cycles").get_data(
+        as_text=True)  # default: the publication day is not counted (RATING_COUNT_PUBLICATION_DAY)
     ok(admin.post("/rating/cycles", CYCLE | {"bound_B": "95"}), 422)  # boundaries must fall from A to D
     ok(admin.post("/rating/cycles", CYCLE))
     cycle = db.session.scalar(select(RatingCycle))
@@ -381,3 +383,44 @@ def test_agencies_only_touch_their_own_records_and_roles_are_enforced(browser, o
     assert browser().get("/agencies/999").status_code == 404
     assert browser().get(f"/agencies/{orgs[ENTERPRISE].id}").status_code == 404
     assert browser().get("/api/v1/agencies/999").get_json()["error"]["status"] == 404
+
+
+def test_false_information_of_a_rated_agency_opens_a_review(app, browser, orgs):
+    rating = give_grade(orgs, "B")
+    clock.travel_to(at("2026-09-01T09:00"))
+    ok(browser("admin").post("/rating/cycles", CYCLE | {"name": "2027 H1"}))
+    cycle = db.session.scalar(select(RatingCycle).where(RatingCycle.name == "2027 H1"))
+    agency = browser("agency")
+    ok(agency.post("/agency/profile", DISCLOSURE))
+    ok(agency.post("/agency/applications", {"cycle_id": cycle.id, "materials": "材料", "truthful": "y"}))
+    clock.travel_to(at("2026-09-21T09:00"))
+    ok(browser("admin").post(f"/rating/cycles/{cycle.id}/close"))
+    assert browser("admin").post(f"/rating/cycles/{cycle.id}/close").status_code == 409  # once
+    application = db.session.scalar(select(RatingApplication).where(RatingApplication.cycle_id == cycle.id))
+    [check] = open_tasks(application.case_id, "spot_check")
+    ok(browser("handler").post(f"/tasks/{check.id}", {"spot_check_result": "false_information",
+                                                      "spot_check_findings": "虚报专职人员"}), 302)
+    [review] = db.session.scalars(select(RatingReview)).all()
+    assert (review.trigger, review.grade_before, review.application_id) == ("false_information", "B", rating.id)
+    assert open_tasks(review.case_id, "adjustment_assessment")
+
+
+def test_a_cycle_counting_the_publication_day_ends_its_notice_a_working_day_earlier(app, browser, orgs, users):
+    app.config["RATING_COUNT_PUBLICATION_DAY"] = True
+    admin = browser("admin")
+    assert 'checked id="count_publication_day"' in admin.get("/rating/cycles").get_data(as_text=True)
+    clock.travel_to(at("2026-09-01T09:00"))
+    ok(admin.post("/rating/cycles", CYCLE | {"spot_check_rate": "0", "count_publication_day": "y"}))
+    cycle = db.session.scalar(select(RatingCycle))
+    assert cycle.count_publication_day
+    agency = browser("agency")
+    ok(agency.post("/agency/profile", DISCLOSURE))
+    ok(agency.post("/agency/applications", {"cycle_id": cycle.id, "materials": "材料", "truthful": "y"}))
+    clock.travel_to(at("2026-09-21T09:00"))
+    ok(admin.post(f"/rating/cycles/{cycle.id}/close"))
+    application = db.session.scalar(select(RatingApplication))
+    clock.travel_to(at("2026-09-28T10:00"))
+    score_panel(browser, users, application.case_id, 92)
+    db.session.expire_all()
+    # 2026-09-28 is day 1: the tenth working day is 2026-10-15 (National Day in between).
+    assert application.proposed_grade == "A" and clock.as_aware(application.notice_ends) == at("2026-10-16T00:00")

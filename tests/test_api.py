@@ -474,7 +474,8 @@ def test_openapi_document_describes_every_endpoint(app, api):
     assert routes == documented
     expected = {"/tokens", "/process-definitions", "/process-definitions/{key}", "/cases", "/cases/{case_id}",
                 "/tasks", "/tasks/{task_id}", "/tasks/{task_id}/claim", "/tasks/{task_id}/release",
-                "/tasks/{task_id}/complete", "/decisions", "/openapi.json"}
+                "/tasks/{task_id}/complete", "/decisions", "/openapi.json",
+                "/agencies", "/agencies/{org_id}", "/rating/notices", "/rating/recommended"}
     assert set(doc["paths"]) == expected
 
     # Every operation has an id and responses; bodies where the API reads one; public ones need no token.

@@ -168,12 +168,15 @@ def overdue():
     return render_template("agencies/overdue.html", projects=services.overdue_feedback(current_user))
 
 
-@bp.get("/api/v1/agencies")
+from ..api import bp as api_bp  # noqa: E402  (the JSON API under /api/v1; described in app/api/openapi.py)
+
+
+@api_bp.get("/agencies")
 def api_agencies():
     return jsonify({"items": [{"id": o.id, "name": o.name} for o in services.registered_agencies()]})
 
 
-@bp.get("/api/v1/agencies/<int:org_id>")
+@api_bp.get("/agencies/<int:org_id>")
 def api_agency(org_id):
     from ..rating.services import current_rating
     org = services.get_agency(org_id)

@@ -410,6 +410,29 @@ PATHS = {
         "listDecisions", "Published decisions (public)", {
             "200": _json(_ref("DecisionList"), "A page of published decisions."),
         }, tags=["public"], security=NO_AUTH, parameters=[PAGE, PER_PAGE])},
+    "/agencies": {"get": _op(
+        "listAgencies", "Registered agencies (public)", {
+            "200": _json({"type": "object", "properties": {"items": {"type": "array", "items": {
+                "type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}}}},
+                "The registered agencies."),
+        }, tags=["public"], security=NO_AUTH)},
+    "/agencies/{org_id}": {"get": _op(
+        "getAgency", "An agency's public profile: current disclosure, team, projects, grade (public)", {
+            "200": _json({"type": "object", "description": "Never contains business secrets such as contract "
+                          "amounts; see app/agencies/rules.py NON_PUBLIC_FIELDS."}, "The public profile."),
+            "404": _resp("NotFound"),
+        }, tags=["public"], security=NO_AUTH,
+        parameters=[{"name": "org_id", "in": "path", "required": True, "schema": {"type": "integer"}}])},
+    "/rating/notices": {"get": _op(
+        "listRatingNotices", "Rating results under public notice (public)", {
+            "200": _json({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}}},
+                         "Results under notice, with the end of each notice."),
+        }, tags=["public"], security=NO_AUTH)},
+    "/rating/recommended": {"get": _op(
+        "getRecommendationList", "Rated agencies by grade A-D (public)", {
+            "200": _json({"type": "object", "additionalProperties": {"type": "array", "items": {"type": "object"}}},
+                         "Agencies by grade."),
+        }, tags=["public"], security=NO_AUTH)},
     "/openapi.json": {"get": _op(
         "getOpenApi", "This document", {
             "200": {"description": "The OpenAPI document.",

@@ -1,6 +1,6 @@
 """Thin views: cycles (administrators), applications (agencies), public notices and
 objections, the recommendation list, adjustment reviews (staff)."""
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
@@ -22,6 +22,8 @@ bp.add_app_template_global(status_label, "rating_status_label")
 def cycles():
     services._require_staff(current_user)
     form = forms.CycleForm()
+    if request.method == "GET":  # the installation's default for new cycles
+        form.count_publication_day.data = current_app.config.get("RATING_COUNT_PUBLICATION_DAY", False)
     status = 200
     if request.method == "POST":
         if form.validate():
@@ -113,7 +115,10 @@ def reviews():
     return render_template("rating/reviews.html", reviews=items, form=form), status
 
 
-@bp.get("/api/v1/rating/notices")
+from ..api import bp as api_bp  # noqa: E402
+
+
+@api_bp.get("/rating/notices")
 def api_notices():
     """Results under public notice (public)."""
     return jsonify({"items": [{"application_id": a.id, "agency_id": a.organisation_id, "agency": a.agency.name,
@@ -121,7 +126,7 @@ def api_notices():
                                "notice_ends": a.notice_ends.isoformat() + "Z"} for a in services.in_notice()]})
 
 
-@bp.get("/api/v1/rating/recommended")
+@api_bp.get("/rating/recommended")
 def api_recommended():
     """The public recommendation list by grade."""
     return jsonify({g: [{"agency_id": a.organisation_id, "agency": a.agency.name, "cycle": a.cycle.name,
