@@ -247,13 +247,19 @@ def _mediated(ctx: CompletionContext):
            detail={"panel": panel, "chair": panel[0]})
 
 
-def draw_arbitration_panel(agency_id: int, seed: int | None = None) -> list[int]:
-    """Experts without a conflict of interest (not affiliated with the agency), drawn at random."""
+def draw_expert_panel(agency_id: int, size: int, seed: int | None = None) -> list[int]:
+    """``size`` active experts drawn at random among those without a conflict of interest
+    (not affiliated with the agency); raises rules.PanelError when too few are free."""
     experts = list(db.session.scalars(select(User.id).where(User.role == roles.EXPERT, User.active.is_(True))))
     conflicted = set(db.session.scalars(select(User.id).where(User.role == roles.EXPERT,
                                                               User.organisation_id == agency_id)))
+    return rules.draw_panel(experts, conflicted, size, seed)
+
+
+def draw_arbitration_panel(agency_id: int, seed: int | None = None) -> list[int]:
+    """The arbitration panel of a complaint about ``agency_id``."""
     try:
-        return rules.draw_panel(experts, conflicted, current_app.config["ARBITRATION_PANEL_SIZE"], seed)
+        return draw_expert_panel(agency_id, current_app.config["ARBITRATION_PANEL_SIZE"], seed)
     except rules.PanelError as exc:
         raise EngineError(_l("Cannot form an arbitration panel: %(available)s experts without a conflict of "
                              "interest, %(needed)s needed.", available=exc.available, needed=exc.needed)) from exc

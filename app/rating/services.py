@@ -15,7 +15,7 @@ from ..agencies import services as agencies
 from ..auth import roles
 from ..auth.models import Organisation, User
 from ..complaints import rules as complaint_rules
-from ..complaints.services import verified_complaints
+from ..complaints.services import draw_expert_panel, verified_complaints
 from ..engine import clock, documents, registry, runtime
 from ..engine.audit import record
 from ..engine.calendar import end_of_day
@@ -143,11 +143,8 @@ def apply(user, cycle_id: int, form) -> RatingApplication:
 
 
 def draw_rating_panel(agency_id: int, seed: int | None = None) -> list[int]:
-    experts = list(db.session.scalars(select(User.id).where(User.role == roles.EXPERT, User.active.is_(True))))
-    conflicted = set(db.session.scalars(select(User.id).where(User.role == roles.EXPERT,
-                                                              User.organisation_id == agency_id)))
     try:
-        return complaint_rules.draw_panel(experts, conflicted, current_app.config["RATING_PANEL_SIZE"], seed)
+        return draw_expert_panel(agency_id, current_app.config["RATING_PANEL_SIZE"], seed)
     except complaint_rules.PanelError as exc:
         raise EngineError(_l("Cannot form a review panel: %(available)s experts without a conflict of "
                              "interest, %(needed)s needed.", available=exc.available, needed=exc.needed)) from exc
