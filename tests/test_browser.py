@@ -12,11 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_server import build_app, serve
+from tests.browser_server import CHROMIUM, build_app, chromium_browser, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 AGENCY = "华信两化咨询有限公司"
 TRIAGE = "受理审查"  # the triage task's name in bpmn/complaint.bpmn
@@ -42,14 +39,8 @@ def base_url(live_app):
 
 @pytest.fixture
 def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        yield browser
 
 
 def new_page(chromium, base_url, **context_options):

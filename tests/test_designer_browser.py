@@ -11,12 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_server import build_app, serve
+from tests.browser_server import CHROMIUM, build_app, chromium_browser, serve
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 BUNDLE = ROOT / "app" / "static" / "dist" / "designer.js"
 AGENCY = "华信两化咨询有限公司"
 
@@ -36,13 +33,8 @@ def live(tmp_path):
 
 @pytest.fixture
 def chromium():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        yield browser
 
 
 def _page(chromium, base_url):
