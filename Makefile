@@ -3,7 +3,7 @@
 #   make run            venv + install + translations + migrations + demo data, then serve
 #                       on http://$(HOST):$(PORT) (data kept in instance/ between runs)
 #   make test           the whole pytest suite on SQLite, then again on PostgreSQL
-#   make test-sqlite    ... only the SQLite half
+#   make test-sqlite    ... only the SQLite half (plus the lifecycle tests again with --fresh-specs)
 #   make test-postgres  ... only the PostgreSQL half (throwaway cluster on loopback)
 #   make bench          bench/run.py
 #   make frontend       npm ci + esbuild: the process designer and diagram viewer into app/static/dist
@@ -99,6 +99,8 @@ test: test-sqlite test-postgres
 test-sqlite: test-deps
 	@echo "==> pytest on SQLite"
 	env -u DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@echo "==> lifecycle tests on SQLite, every diagram parsed afresh at every load (as another worker would)"
+	env -u DATABASE_URL $(BIN)/python -m pytest -m lifecycle --fresh-specs $(PYTEST_ARGS)
 
 test-postgres: test-deps
 	@echo "==> pytest on PostgreSQL"

@@ -60,6 +60,9 @@ class Config:
 
     # Timer sweep (APScheduler) interval in seconds; 0 disables the in-process scheduler.
     TIMER_SWEEP_SECONDS = int(os.environ.get("TIMER_SWEEP_SECONDS", 30))
+    # Keep parsed process specs in memory (per process). Off: every load parses the diagram
+    # afresh, as another worker or a restarted server does (the lifecycle tests run once so).
+    ENGINE_SPEC_CACHE = os.environ.get("ENGINE_SPEC_CACHE", "1") not in ("0", "false", "no")
     API_TOKEN_HOURS = 12
     INBOX_PAGE_SIZE = 20
 

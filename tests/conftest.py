@@ -17,12 +17,25 @@ from app.engine import clock
 from app.extensions import db
 
 PASSWORDS = {}
+FRESH_SPECS = False  # --fresh-specs: every load parses its diagram afresh (ENGINE_SPEC_CACHE off)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--fresh-specs", action="store_true",
+                     help="parse every diagram afresh at every load, as a second worker or a restarted server does")
+
+
+def pytest_configure(config):
+    global FRESH_SPECS
+    FRESH_SPECS = config.getoption("--fresh-specs")
 
 
 def build_app(tmp_path, **config):
     """A test app on a fresh database (a SQLite file in ``tmp_path``, or the PostgreSQL
     database of DATABASE_URL, reset) with the BPMN deployed and the demo users loaded."""
     overrides = {"UPLOAD_DIR": str(tmp_path / "uploads"), **config}
+    if FRESH_SPECS:
+        overrides.setdefault("ENGINE_SPEC_CACHE", False)
     if not os.environ.get("DATABASE_URL"):
         overrides.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'test.sqlite'}")
     app = create_app("test", **overrides)

@@ -11,6 +11,9 @@ from app.engine.models import AuditEvent, Case, WorkTask
 from app.extensions import db
 from app.rating.models import Objection, RatingApplication, RatingCycle, RatingReview
 from tests.conftest import PASSWORDS, at
+import pytest
+
+pytestmark = pytest.mark.lifecycle
 
 AGENCY = "华信两化咨询有限公司"
 OTHER_AGENCY = "启明管理咨询中心"

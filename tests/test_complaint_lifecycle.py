@@ -8,6 +8,9 @@ from app.engine import clock
 from app.engine.models import AuditEvent, Case, WorkTask
 from app.extensions import db
 from tests.conftest import at
+import pytest
+
+pytestmark = pytest.mark.lifecycle
 
 AGENCY = "华信两化咨询有限公司"
 

@@ -16,6 +16,8 @@ from app.engine.models import AuditEvent, Case, ProcessDefinition, WorkTask
 from app.extensions import db
 from tests.test_complaint_lifecycle import complete, file_public_complaint, open_task
 
+pytestmark = pytest.mark.lifecycle
+
 COMPLAINT = (ROOT / "bpmn" / "complaint.bpmn").read_text(encoding="utf-8")
 MIWG = Path("/work/shared/data/bpmn-miwg-reference")
 

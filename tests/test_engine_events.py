@@ -9,6 +9,8 @@ from app.engine.models import Case
 from app.extensions import db
 from tests.conftest import at
 
+pytestmark = pytest.mark.lifecycle
+
 PROBE = (Path(__file__).parent / "event_gateway_probe.bpmn").read_text(encoding="utf-8")
 
 

@@ -11,6 +11,8 @@ from app.stars import catalogue, services
 from app.stars.models import EnterpriseStar, IndicatorScore, StarApplication, SupervisionOutcome
 from tests.conftest import at
 
+pytestmark = pytest.mark.lifecycle
+
 ENTERPRISE = "东海精密制造股份有限公司"
 
 

@@ -7,6 +7,8 @@ from app.extensions import db
 from app.stars import catalogue, special
 from app.stars.models import SpecialEvaluation
 
+pytestmark = pytest.mark.lifecycle
+
 
 @pytest.fixture
 def schemes(app):

@@ -42,3 +42,28 @@ def deploy(path):
     db.session.commit()
     for definition, created in results:
         click.echo(f"{definition.key} v{definition.version} {'deployed' if created else 'unchanged'}")
+
+
+@engine_cli.command("doctor")
+@click.option("--rerun", "do_rerun", is_flag=True, help="Re-run the engine on every stuck case listed.")
+@click.option("--case", "case_ids", multiple=True, type=int, help="Only this case (repeatable).")
+def doctor(do_rerun, case_ids):
+    """List running cases with no open task, no waiting timer and no pending message."""
+    from . import doctor as engine_doctor
+    stuck = [s for s in engine_doctor.stuck_cases() if not case_ids or s.id in case_ids]
+    if not stuck:
+        click.echo("no stuck cases")
+        return
+    for s in stuck:
+        click.echo(f"case {s.id}\t{s.process_key}\t{s.updated_at:%Y-%m-%d %H:%M}\t{s.title}\t"
+                   f"waiting in: {', '.join(s.waiting_for) or '-'}")
+    if do_rerun:
+        for s in stuck:
+            try:
+                moved = engine_doctor.rerun(s.id)
+            except runtime.EngineError as exc:
+                click.echo(f"case {s.id}: {exc.message}")
+                continue
+            click.echo(f"case {s.id}: {'moved on' if moved else 'still stuck'}")
+    else:
+        click.echo(f"{len(stuck)} stuck case(s); --rerun re-runs the engine on them")

@@ -257,7 +257,8 @@ def deploy(content: str, *, source: str | None = None, author_id: int | None = N
         content=content, content_hash=digest, source=source, author_id=author_id, comment=comment)
     db.session.add(definition)
     db.session.flush()
-    _spec_cache[digest] = (parsed.spec, parsed.subprocess_specs)
+    if _cache_enabled():
+        _spec_cache[digest] = (parsed.spec, parsed.subprocess_specs)
     from .audit import record
     record("definition.deployed", f"{parsed.key} v{definition.version}", actor_id=author_id,
            detail={"key": parsed.key, "version": definition.version, "source": source})
@@ -276,11 +277,25 @@ def deploy_directory(path: str | Path, author_id: int | None = None) -> list[tup
 _spec_cache: dict[str, tuple] = {}  # content hash -> parsed specs
 
 
+def _cache_enabled() -> bool:
+    from flask import current_app, has_app_context
+    return not has_app_context() or current_app.config.get("ENGINE_SPEC_CACHE", True)
+
+
 def spec_for(definition: ProcessDefinition) -> tuple:
-    """(spec, subprocess_specs) of a stored version, parsed once per process."""
-    cached = _spec_cache.get(definition.content_hash)
+    """(spec, subprocess_specs) of a stored version, parsed once per process.
+
+    With ``ENGINE_SPEC_CACHE`` off every call parses afresh, as a second worker process
+    or a restarted server would: tests run the lifecycles that way."""
+    cached = _spec_cache.get(definition.content_hash) if _cache_enabled() else None
     if cached is None:
         parsed = parse_definition(definition.content, check_schema=False)
         cached = (parsed.spec, parsed.subprocess_specs)
-        _spec_cache[definition.content_hash] = cached
+        if _cache_enabled():
+            _spec_cache[definition.content_hash] = cached
     return cached
+
+
+def clear_spec_cache() -> None:
+    """Forget every parsed spec (what a restart does)."""
+    _spec_cache.clear()

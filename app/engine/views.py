@@ -131,3 +131,30 @@ def calendar():
     overrides = list(db.session.scalars(db.select(HolidayOverride).order_by(HolidayOverride.day)))
     return render_template("engine/calendar.html", overrides=overrides, error=error,
                            calendar=current_calendar(), today=date.today()), (400 if error else 200)
+
+
+# --- the engine doctor (administrators) -----------------------------------------------------
+
+@bp.get("/admin/engine/doctor")
+@login_required
+def doctor():
+    if not current_user.is_admin:
+        abort(403)
+    from . import doctor as engine_doctor
+    return render_template("engine/doctor.html", stuck=engine_doctor.stuck_cases())
+
+
+@bp.post("/admin/engine/doctor/<int:case_id>/rerun")
+@login_required
+def doctor_rerun(case_id):
+    if not current_user.is_admin:
+        abort(403)
+    from . import doctor as engine_doctor
+    try:
+        moved = engine_doctor.rerun(case_id, actor_id=current_user.id)
+    except runtime.EngineError as exc:
+        flash(str(exc.message), "error")
+    else:
+        flash(_("The case moved on.") if moved else _("The engine ran; the case is still stuck."),
+              "success" if moved else "error")
+    return redirect(url_for("engine.doctor")), 303
