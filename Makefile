@@ -2,6 +2,8 @@
 #
 #   make run            venv + install + translations + migrations + demo data, then serve
 #                       on http://$(HOST):$(PORT) (data kept in instance/ between runs)
+#   make serve-prod     the production shape: gunicorn, WORKERS processes (default: one per core) over one
+#                       database (instance/ SQLite by default; DATABASE_URL=postgresql://... for PostgreSQL)
 #   make test           the whole pytest suite on SQLite, then again on PostgreSQL
 #   make test-sqlite    ... only the SQLite half (plus the lifecycle tests again with --fresh-specs)
 #   make test-postgres  ... only the PostgreSQL half (throwaway cluster on loopback)
@@ -20,6 +22,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Re-install only when pyproject.toml changes (the stamps live inside the venv, so a new
 # venv always gets a fresh install).
@@ -29,7 +32,7 @@ TEST_STAMP := $(VENV)/.jianping-test.stamp
 # CLI steps must not start the in-process timer scheduler.
 FLASK := FLASK_APP=wsgi TIMER_SWEEP_SECONDS=0 $(BIN)/flask
 
-.PHONY: help run serve install install-test translations migrate demo test test-sqlite test-postgres \
+.PHONY: help run serve serve-prod install install-test translations migrate demo test test-sqlite test-postgres \
         test-deps chromium bench frontend
 
 help:
@@ -86,6 +89,10 @@ frontend: $(DIST_STAMP)
 run: translations frontend demo
 	@echo "==> serving Jianping on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=8 wsgi:app
+
+serve-prod: translations frontend migrate
+	@echo "==> serving Jianping with $(WORKERS) worker processes on http://$(HOST):$(PORT)/"
+	$(BIN)/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 # --- tests ---------------------------------------------------------------------------------
 
