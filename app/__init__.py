@@ -2,25 +2,27 @@
 import os
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, current_app, request, session
 from flask_login import current_user
 
+from .auth.permissions import is_signed_in
 from .extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def select_locale():
-    """Explicit choice (session) first, then the user's setting, then Chinese."""
-    langs = ["zh_Hans_CN", "en"]
+    """Explicit choice (session) first, then the user's setting, then the default (Chinese)."""
+    langs = current_app.config["LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if request.path.startswith("/api/"):  # token clients say it with Accept-Language
-        return "en" if request.accept_languages.best_match(["zh-CN", "zh", "en"]) == "en" else "zh_Hans_CN"
+        return "en" if request.accept_languages.best_match(["zh-CN", "zh", "en"]) == "en" else default
     chosen = session.get("locale")
     if chosen in langs:
         return chosen
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in langs:
+    if is_signed_in(current_user) and current_user.locale in langs:
         return current_user.locale
-    return "zh_Hans_CN"
+    return default
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:

@@ -156,10 +156,6 @@ def test_design_validate_fix_deploy_and_run(chromium, live):
     assert not page.js_errors and not public.js_errors, page.js_errors + public.js_errors
 
 
-MIWG = Path("/work/shared/data/bpmn-miwg-reference")
-
-
-@pytest.mark.skipif(not MIWG.exists(), reason="MIWG reference files not available")
 def test_reference_diagrams_survive_opening_and_saving_in_the_designer(chromium, live):
     """Every MIWG reference file and our own diagrams, opened in the modeler and saved as
     a draft (the modeler's export), keep every element id and every diagram shape."""
@@ -169,8 +165,12 @@ def test_reference_diagrams_survive_opening_and_saving_in_the_designer(chromium,
     from app.extensions import db
 
     app, base_url = live
-    files = sorted(MIWG.glob("*.bpmn")) + sorted((ROOT / "bpmn").glob("*.bpmn"))
-    assert files
+    from tests.test_designer import MIWG, MIWG_COUNT
+
+    miwg = sorted(MIWG.glob("*.bpmn"))
+    # A missing reference file fails the test; it is never skipped.
+    assert len(miwg) == MIWG_COUNT, (MIWG, [p.name for p in miwg])
+    files = miwg + sorted((ROOT / "bpmn").glob("*.bpmn"))
     with app.app_context():
         admin = db.session.scalar(db.select(User).where(User.username == "admin"))
         drafts = {path: services.create_draft(admin, path.read_bytes(), source=path.name).id for path in files}

@@ -172,3 +172,13 @@ def test_administrator_calendar_override_moves_deadlines(app, browser, orgs):
     # 5 working days after Mon 23 Nov, skipping the declared holiday Thu 26 Nov: 24, 25, 27, 30 Nov, 1 Dec
     assert clock.as_aware(triage.due_at) == at("2026-12-02T00:00")
     assert browser("handler").post("/admin/calendar", {"day": "2026-12-02", "kind": "holiday"}).status_code == 403
+
+
+def test_is_signed_in_only_for_a_signed_in_account(users):
+    from flask_login import AnonymousUserMixin
+
+    from app.auth.permissions import is_signed_in
+    assert is_signed_in(users["handler"]) is True
+    assert is_signed_in(None) is False
+    assert is_signed_in(AnonymousUserMixin()) is False
+    assert is_signed_in("public visitor") is False

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from ..auth import roles
 from ..auth.models import Organisation, User
+from ..auth.permissions import is_signed_in
 from ..auth.services import create_user
 from ..engine import clock, registry, runtime
 from ..engine.audit import record
@@ -43,12 +44,12 @@ def _min_days() -> int:
 
 def is_reviewer(user) -> bool:
     """Staff and experts see what the public does not (history, overdue feedback)."""
-    return getattr(user, "is_authenticated", False) and (user.is_staff or user.role == roles.EXPERT)
+    return is_signed_in(user) and (user.is_staff or user.role == roles.EXPERT)
 
 
 def own_agency(user) -> Organisation:
     """The agency of an agency user, or 403."""
-    if not getattr(user, "is_authenticated", False) or user.role != roles.AGENCY or not user.organisation_id:
+    if not is_signed_in(user) or user.role != roles.AGENCY or not user.organisation_id:
         raise Forbidden(_l("only agency users may do this"))
     return db.session.get(Organisation, user.organisation_id)
 
@@ -64,7 +65,7 @@ def get_agency(org_id: int) -> Organisation:
 
 def register_agency(form, actor=None) -> tuple[Organisation, User]:
     """An agency registers itself and its first user, or an administrator does it for them."""
-    if getattr(actor, "is_authenticated", False) and not actor.is_admin:
+    if is_signed_in(actor) and not actor.is_admin:
         raise Forbidden(_l("log out to register a new agency"))
     name = form.agency_name.data.strip()
     username = form.username.data.strip()
@@ -81,7 +82,7 @@ def register_agency(form, actor=None) -> tuple[Organisation, User]:
                                  registered_at=clock.utcnow(), current_version=0))
     user = create_user(username, form.password.data, roles.AGENCY, form.display_name.data.strip(), org,
                        email=form.email.data.strip())
-    actor_id = actor.id if getattr(actor, "is_authenticated", False) else user.id
+    actor_id = actor.id if is_signed_in(actor) else user.id
     record("agency.registered", name, actor_id=actor_id, detail={"agency_id": org.id, "user_id": user.id})
     db.session.commit()
     return org, user
@@ -295,7 +296,7 @@ def _feedback_given(ctx: CompletionContext):
 
 @registry.case_access(FEEDBACK_PROCESS_KEY)
 def _may_view_feedback(case, user) -> bool:
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return False
     if user.role == roles.EXPERT:
         return True

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from ..auth.permissions import is_signed_in
 from ..auth.roles import EXPERT
 from ..engine import audit, clock, registry, runtime
 from ..engine.forms import FILE_FIELDS, SKIP_FIELDS, field_schema, json_value
@@ -54,7 +55,7 @@ def event_json(event, user, process_key: str) -> dict:
     elif event.actor_label:
         # A member of the public (an anonymous complainant): the name is the complainant's
         # identity; like the case page (templates/engine/case.html) only staff and experts see it.
-        named = getattr(user, "is_authenticated", False) and (user.is_staff or user.role == EXPERT)
+        named = is_signed_in(user) and (user.is_staff or user.role == EXPERT)
         actor = {"type": "public", "id": None, "name": event.actor_label if named else None}
     else:
         actor = {"type": "system", "id": None, "name": None}

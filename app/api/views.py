@@ -180,7 +180,7 @@ def get_case(case_id):
 @bp.get("/tasks")
 @token_required
 def list_tasks():
-    flt = InboxFilter.from_args(request.args, per_page=current_app.config.get("INBOX_PAGE_SIZE", 20))
+    flt = InboxFilter.from_args(request.args, per_page=current_app.config["INBOX_PAGE_SIZE"])
     result = inbox(g.api_user, flt)
     return jsonify({"items": [task_json(t) for t in result.items], "total": result.total, "page": result.page,
                     "per_page": result.per_page, "pages": result.pages})

@@ -1,6 +1,6 @@
 from urllib.parse import urlparse
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -36,6 +36,6 @@ def logout():
 
 @bp.post("/language/<code>")
 def language(code):
-    if code in ("zh_Hans_CN", "en"):
+    if code in current_app.config["LANGUAGES"]:
         session["locale"] = code
     return redirect(_safe_next(request.form.get("next") or request.referrer and urlparse(request.referrer).path))

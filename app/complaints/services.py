@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..auth import roles
 from ..auth.models import Organisation, User
+from ..auth.permissions import is_signed_in
 from ..engine import clock, documents, registry, runtime
 from ..engine.audit import record
 from ..engine.forms import select_choices
@@ -79,7 +80,7 @@ def verified_complaints(agency_id: int) -> list[Complaint]:
 
 @registry.case_access(PROCESS_KEY)
 def may_view(case, user) -> bool:
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return False
     complaint = complaint_for_case(case.id)
     if complaint is None:
@@ -104,7 +105,7 @@ def summary(case, user):
         (_("Type"), label(KINDS, c.kind)), (_("Agency"), c.agency.name),
         (_("Category"), label(CATEGORIES, c.category)), (_("Status"), status_label(c.status)), (_("Facts"), c.facts),
     ]
-    if user is not None and getattr(user, "is_authenticated", False) and (user.is_staff or user.role == roles.EXPERT):
+    if is_signed_in(user) and (user.is_staff or user.role == roles.EXPERT):
         rows.append((_("Complainant"), f"{c.complainant_name} ({c.complainant_contact})"))
     optional = [(_("Reason for rejection"), c.rejection_reason), (_("Agency response"), c.agency_response),
                 (_("Mediation"), c.mediation_summary)]
@@ -122,7 +123,7 @@ def file_complaint(form, user=None) -> Complaint:
     agency = db.session.get(Organisation, form.agency_id.data)
     if agency is None or agency.kind != "agency" or not agency.registered:
         raise NotFound(_l("agency not found"))
-    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    authenticated = is_signed_in(user)
     if authenticated and user.role not in (roles.ENTERPRISE,):
         raise Forbidden(_l("only enterprises and the public file complaints"))
     if authenticated:
@@ -153,7 +154,7 @@ def file_complaint(form, user=None) -> Complaint:
 def complaint_form(formdata, user):
     """The filing form with the registered agencies as choices."""
     from .forms import ComplaintForm
-    anonymous = not getattr(user, "is_authenticated", False)
+    anonymous = not is_signed_in(user)
     form = ComplaintForm(formdata=formdata, anonymous=anonymous, meta={"csrf": False}) if formdata is not None \
         else ComplaintForm(anonymous=anonymous)
     form.agency_id.choices = select_choices((a.id, a.name) for a in registered_agencies())

@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.util.task import TaskState
 
+from ..auth.permissions import is_signed_in
 from ..engine import clock, serializer
 from ..engine.audit import record
 from ..engine.definitions import (DefinitionError, Problem, deploy, engine_problems, latest,
@@ -38,7 +39,7 @@ class DesignerError(EngineError):
 
 
 def require_admin(user) -> None:
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         raise Forbidden(_l("Please log in."))
     if not user.is_admin:
         raise Forbidden(_l("Only administrators may design processes."))

@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from ..auth.permissions import is_signed_in
 from ..auth.roles import ORGANISATION_ROLES
 from ..extensions import db
 from . import clock, documents, registry, serializer
@@ -66,7 +67,7 @@ class InvalidSubmission(EngineError):
 # --- who may do what -----------------------------------------------------------------------
 
 def _user_id(user):
-    return user.id if user is not None and getattr(user, "is_authenticated", False) else None
+    return user.id if is_signed_in(user) else None
 
 
 def is_candidate(task: WorkTask, user) -> bool:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file, session,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
+                   session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
@@ -29,7 +29,7 @@ def inbox():
         args = session["inbox_filter"]  # saved filters persist
     elif any(k in args for k in FILTER_KEYS):
         session["inbox_filter"] = {k: args[k] for k in FILTER_KEYS if args.get(k)}
-    flt = InboxFilter.from_args(args, per_page=20)
+    flt = InboxFilter.from_args(args, per_page=current_app.config["INBOX_PAGE_SIZE"])
     page = inbox_query(current_user, flt)
     return render_template("engine/inbox.html", page=page, flt=flt, facets=facets(current_user))
 

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from ..complaints import rules as complaint_rules
 from ..engine.calendar import WorkingDayCalendar
+from ..scoring.bands import Band, BandTable
 
 GRADES = ["A", "B", "C", "D"]
 NOT_RATED = "none"
@@ -80,14 +81,19 @@ def panel_scores(sheets: list[dict]) -> dict:
     return {c: sum(float(s[c]) for s in sheets) / len(sheets) for c in CRITERIA}
 
 
+def grade_table(boundaries: dict = DEFAULT_BOUNDARIES) -> BandTable:
+    """The grades as bands: each boundary is the closed lower edge of its grade and the open upper
+    edge of the grade below ([90, +inf) A, [80, 90) B, [70, 80) C, [60, 70) D, (-inf, 60) not rated)."""
+    b = check_boundaries(boundaries)
+    uppers = [None] + [b[g] for g in GRADES[:-1]]
+    return BandTable([Band(None, b[GRADES[-1]], False, False, NOT_RATED)]
+                     + [Band(b[g], upper, True, False, g) for g, upper in zip(GRADES, uppers)])
+
+
 def grade_for(score: float, boundaries: dict = DEFAULT_BOUNDARIES) -> str:
     """The grade of a total score: the highest grade whose lower bound it reaches, else not rated."""
-    b = check_boundaries(boundaries)
-    value = round(float(score), 2)
-    for g in GRADES:
-        if value >= b[g]:
-            return g
-    return NOT_RATED
+    table = grade_table(boundaries)
+    return table.lookup(round(float(score), 2))
 
 
 def proposed_grade(sheets: list[dict], weights: dict, boundaries: dict) -> tuple[float, str]:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ..agencies import services as agencies
 from ..auth import roles
 from ..auth.models import Organisation, User
+from ..auth.permissions import is_signed_in
 from ..complaints import rules as complaint_rules
 from ..complaints.services import draw_expert_panel, verified_complaints
 from ..engine import clock, documents, registry, runtime
@@ -40,12 +41,12 @@ registry.event_labels({
 
 
 def _require_admin(user):
-    if not getattr(user, "is_authenticated", False) or not user.is_admin:
+    if not is_signed_in(user) or not user.is_admin:
         raise Forbidden(_l("only administrators may do this"))
 
 
 def _require_staff(user):
-    if not getattr(user, "is_authenticated", False) or not user.is_staff:
+    if not is_signed_in(user) or not user.is_staff:
         raise Forbidden(_l("only staff may do this"))
 
 
@@ -328,7 +329,7 @@ def file_objection(application_id: int, form, user=None) -> Objection:
                           text=form.text.data.strip(), status="open", created_at=clock.utcnow())
     db.session.add(objection)
     db.session.flush()
-    uid = user.id if getattr(user, "is_authenticated", False) else None
+    uid = user.id if is_signed_in(user) else None
     for storage in form.evidence.data or []:
         if getattr(storage, "filename", None):
             documents.store(storage, case_id=app.case_id, field="objection_evidence", user_id=uid)
@@ -451,7 +452,7 @@ def _rating_summary(case, user):
         rows.append((_("Spot-check findings"), app.spot_check_findings))
     facts = criterion_facts(app.organisation_id)
     rows += [(str(CRITERIA_LABELS[c]), facts[c]) for c in rules.CRITERIA]
-    reviewer = getattr(user, "is_authenticated", False) and (user.is_staff or user.role == roles.EXPERT)
+    reviewer = is_signed_in(user) and (user.is_staff or user.role == roles.EXPERT)
     if reviewer:
         for s in score_sheets(app):
             rows.append((_("Score sheet: %(expert)s", expert=s.expert.display_name),
@@ -471,7 +472,7 @@ def _rating_summary(case, user):
 
 @registry.case_access(PROCESS_KEY)
 def _may_view_rating(case, user) -> bool:
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return False
     app = application_for_case(case.id)
     return app is not None and user.role == roles.AGENCY and user.organisation_id == app.organisation_id
@@ -593,5 +594,5 @@ def _review_summary(case, user):
 @registry.case_access(ADJUSTMENT_PROCESS_KEY)
 def _may_view_review(case, user) -> bool:
     review = review_for_case(case.id)
-    return getattr(user, "is_authenticated", False) and review is not None and \
+    return is_signed_in(user) and review is not None and \
         user.role == roles.AGENCY and user.organisation_id == review.organisation_id

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..scoring.bands import Band as Range, BandTable, OutsideBands
+
 # --- the catalogue's vocabulary --------------------------------------------------------------
 
 # Enterprise types (3.6-3.12) with the appendix that lists their indicators.
@@ -105,16 +107,18 @@ class CoefficientError(ValueError):
     pass
 
 
+# Shared bounds belong to the lower band (20 % is the top of 0-20 %): each band is (low, high]
+# and the first [0, 20]; below 0 % and above 100 % is no coefficient.
+COEFFICIENT_BANDS = BandTable(Range(b.low, b.high, b.number == 1, True, b) for b in BANDS)
+
+
 def band_of(coefficient) -> Band:
-    """The band of a coefficient (percent). Shared bounds belong to the lower band
-    (20 % is the top of 0-20 %), so each band is (low, high] and the first [0, 20]."""
+    """The band of a coefficient (percent): [0, 20], (20, 40], (40, 60], (60, 80], (80, 100]."""
     c = Decimal(str(coefficient))
-    if c < 0 or c > HUNDRED:
-        raise CoefficientError(f"coefficient {c} % is outside 0-100 %")
-    for band in BANDS:
-        if c <= band.high:
-            return band
-    raise AssertionError("unreachable")
+    try:
+        return COEFFICIENT_BANDS.lookup(c)
+    except OutsideBands:
+        raise CoefficientError(f"coefficient {c} % is outside 0-100 %") from None
 
 
 def earned(coefficient, points: int) -> Decimal:
@@ -127,15 +131,16 @@ def earned(coefficient, points: int) -> Decimal:
 
 SINGLE_ITEM_THRESHOLDS = ((5, Decimal(900)), (4, Decimal(800)), (3, Decimal(700)), (2, Decimal(600)),
                           (1, Decimal(500)))
+# Table 1 as bands: a threshold is the closed lower edge of its level ("≥ 500"); below 500 none.
+SINGLE_ITEM_BANDS = BandTable(
+    [Range(None, Decimal(500), False, False, 0)]
+    + [Range(threshold, upper, True, False, level) for (level, threshold), upper in
+       zip(SINGLE_ITEM_THRESHOLDS, [None] + [t for _l, t in SINGLE_ITEM_THRESHOLDS[:-1]])])
 
 
 def single_item_star(score) -> int:
     """Table 1: ≥500 one star, ≥600 two, ≥700 three, ≥800 four, ≥900 five; below 500 none (0)."""
-    s = Decimal(str(score))
-    for level, threshold in SINGLE_ITEM_THRESHOLDS:
-        if s >= threshold:
-            return level
-    return 0
+    return SINGLE_ITEM_BANDS.lookup(Decimal(str(score)))
 
 
 # --- composite score and stars (Tables 2 and 3) ----------------------------------------------

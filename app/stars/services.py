@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import roles
 from ..auth.models import Organisation
+from ..auth.permissions import is_signed_in
 from ..engine import clock, documents, registry, runtime
 from ..engine.audit import record
 from ..engine.forms import select_choices
@@ -76,7 +77,7 @@ def application_for_case(case_id: int) -> StarApplication | None:
 
 
 def may_see_application(application: StarApplication, user) -> bool:
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return False
     if user.is_staff:
         return True
@@ -121,7 +122,7 @@ def _may_view_upgrade(case, user) -> bool:
 
 @registry.case_access(SUPERVISION_PROCESS)
 def _may_view_supervision(case, user) -> bool:
-    return (getattr(user, "is_authenticated", False) and user.role == roles.ENTERPRISE
+    return (is_signed_in(user) and user.role == roles.ENTERPRISE
             and case.subject_org_id == user.organisation_id)
 
 
@@ -172,7 +173,7 @@ def application_form(formdata, user):
 
 def apply(user, enterprise_type: str, target_level: int) -> StarApplication:
     """An enterprise user applies for its own enterprise; one transaction."""
-    if not getattr(user, "is_authenticated", False) or user.role != roles.ENTERPRISE or not user.organisation_id:
+    if not is_signed_in(user) or user.role != roles.ENTERPRISE or not user.organisation_id:
         raise Forbidden(_l("only enterprise users apply for a star level, for their own enterprise"))
     enterprise = db.session.get(Organisation, user.organisation_id)
     s = standing(enterprise.id)
@@ -214,7 +215,7 @@ def apply(user, enterprise_type: str, target_level: int) -> StarApplication:
 @registry.case_starter(UPGRADE_PROCESS)
 def start_from_submission(formdata, user):
     """Apply through the API (POST /api/v1/cases with process star_upgrade)."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         raise Forbidden(_l("only enterprise users apply for a star level, for their own enterprise"))
     form = application_form(formdata, user)
     if not form.validate():
@@ -543,7 +544,7 @@ def _ensure_supervision(s: EnterpriseStar) -> None:
 
 def start_spot_check(user, enterprise_id: int) -> Case:
     """An administrator spot-checks a starred enterprise at any time (不定期抽查)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_admin:
+    if not is_signed_in(user) or not user.is_admin:
         raise Forbidden(_l("only administrators start spot-checks"))
     s = standing(enterprise_id)
     if s is None or s.level == 0:
@@ -558,7 +559,7 @@ def start_spot_check(user, enterprise_id: int) -> Case:
 def lift_blacklist(user, enterprise_id: int, reasons: str) -> SupervisionOutcome:
     """An administrator takes an enterprise off the blacklist, with published reasons; it then may apply
     again for one star."""
-    if not getattr(user, "is_authenticated", False) or not user.is_admin:
+    if not is_signed_in(user) or not user.is_admin:
         raise Forbidden(_l("only administrators lift a blacklisting"))
     s = standing(enterprise_id)
     if s is None or not s.blacklisted:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..auth import roles
 from ..auth.models import Organisation
+from ..auth.permissions import is_signed_in
 from ..engine import clock, registry, runtime
 from ..engine.audit import record
 from ..engine.forms import select_choices
@@ -25,7 +26,7 @@ registry.event_labels({"stars.special_requested": _l("Special-capability evaluat
 
 
 def may_see(ev: SpecialEvaluation, user) -> bool:
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return False
     if user.is_staff:
         return True
@@ -116,7 +117,7 @@ def request_form(formdata, user):
 
 def request_evaluation(user, enterprise_type: str, stage_ids: list[int]) -> SpecialEvaluation:
     from .services import ApplyError, PROBLEM_MESSAGES, standing
-    if not getattr(user, "is_authenticated", False) or user.role != roles.ENTERPRISE or not user.organisation_id:
+    if not is_signed_in(user) or user.role != roles.ENTERPRISE or not user.organisation_id:
         raise Forbidden(_l("only enterprise users apply for a star level, for their own enterprise"))
     enterprise = db.session.get(Organisation, user.organisation_id)
     s = standing(enterprise.id)

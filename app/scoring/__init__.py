@@ -1,0 +1,1 @@
+"""Scoring helpers shared by the domains (pure: no database, no web)."""
