@@ -2,5 +2,5 @@
 
 Process definitions and versions, case persistence, the task table behind the
 inbox, forms bound to tasks, timers, the working-day calendar and audit events.
-Domains (complaints, rating, stars, ...) plug in through ``registry``.
+Domains plug in through ``registry``; the engine names none of them.
 """

@@ -43,7 +43,7 @@ class Case(db.Model):
     process_key: Mapped[str] = mapped_column(String(100), index=True)
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)  # running|completed|error
     title: Mapped[str] = mapped_column(String(300), default="")
-    # The organisation the case is about (e.g. the agency complained about); inbox filter.
+    # The organisation the case is about; inbox filter.
     subject_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     state: Mapped[str] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

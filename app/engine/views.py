@@ -18,7 +18,7 @@ from .models import Document, HolidayOverride, WorkTask
 
 bp = Blueprint("engine", __name__)
 
-FILTER_KEYS = ("scope", "process", "task", "agency", "overdue", "sort", "per_page")
+FILTER_KEYS = ("scope", "process", "task", "subject", "overdue", "sort", "per_page")
 
 
 @bp.get("/inbox")
