@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from .clock import utcnow
-from .models import WorkTask
+from .models import Case, WorkTask
 from .runtime import eligible_clause
 
 SORTS = {
@@ -24,7 +24,7 @@ class InboxFilter:
     scope: str = "all"          # all | mine | group
     process: str | None = None
     task: str | None = None     # task spec name
-    agency: int | None = None   # the organisation the case is about
+    subject_org: int | None = None   # the organisation the case is about
     overdue: bool = False
     sort: str = "due"
     page: int = 1
@@ -40,7 +40,7 @@ class InboxFilter:
         sort = args.get("sort", "due")
         return cls(scope=args.get("scope", "all") if args.get("scope") in ("all", "mine", "group") else "all",
                    process=args.get("process") or None, task=args.get("task") or None,
-                   agency=as_int(args.get("agency")), overdue=args.get("overdue") in ("1", "true", "y", "on"),
+                   subject_org=as_int(args.get("agency")), overdue=args.get("overdue") in ("1", "true", "y", "on"),
                    sort=sort if sort in SORTS else "due", page=max(1, as_int(args.get("page"), 1)),
                    per_page=min(100, max(1, as_int(args.get("per_page"), per_page))))
 
@@ -67,8 +67,8 @@ def inbox(user, flt: InboxFilter) -> InboxPage:
         where.append(WorkTask.process_key == flt.process)
     if flt.task:
         where.append(WorkTask.spec_name == flt.task)
-    if flt.agency:
-        where.append(WorkTask.subject_org_id == flt.agency)
+    if flt.subject_org:
+        where.append(WorkTask.subject_org_id == flt.subject_org)
     if flt.overdue:
         where.append(WorkTask.due_at < utcnow())
     total = db.session.scalar(select(func.count()).select_from(WorkTask).where(*where))
@@ -80,11 +80,11 @@ def inbox(user, flt: InboxFilter) -> InboxPage:
 
 
 def facets(user) -> dict:
-    """Values the filters can take for this user (processes, task names, agencies)."""
+    """Values the filters can take for this user (processes, task names, subject organisations)."""
     base = select(WorkTask).where(eligible_clause(user)).subquery()
     processes = list(db.session.scalars(select(base.c.process_key).distinct()))
     tasks = list(db.session.execute(select(base.c.spec_name, base.c.name).distinct()))
-    from ..auth.models import Organisation
+    Organisation = Case.subject_org.property.mapper.class_  # the engine names no user package
     orgs = list(db.session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_(select(base.c.subject_org_id))).order_by(Organisation.name)))
-    return {"processes": processes, "tasks": tasks, "agencies": orgs}
+    return {"processes": processes, "tasks": tasks, "subject_orgs": orgs}
