@@ -24,7 +24,7 @@ from .deadlines import DurationError, due_after
 from .definitions import latest, spec_for, task_properties
 from .errors import Conflict, EngineError, Forbidden, InvalidSubmission, NotFound
 from .forms import form_values, payload_to_formdata, uploaded_files
-from .models import Case, Document, WorkTask, task_candidate_user
+from .models import RUNNING, SUSPENDED, Case, Document, WorkTask, task_candidate_user
 from .transactions import transaction
 
 log = logging.getLogger(__name__)
@@ -298,6 +298,11 @@ class CompletionContext:
     workflow_data: dict = field(default_factory=dict)  # the task's data before the submission
 
 
+def _check_not_suspended(task: WorkTask) -> None:
+    if task.status == "suspended" or task.case.status == SUSPENDED:
+        raise Conflict(_l("this case is suspended; its tasks wait until an administrator resumes it"))
+
+
 def build_form(task: WorkTask, *, formdata=None, payload=None):
     binding = registry.form_binding(task.form_key)
     if payload is not None:
@@ -311,6 +316,7 @@ def build_form(task: WorkTask, *, formdata=None, payload=None):
 def complete_task(task_id: int, user, *, formdata=None, payload=None) -> Case:
     """Complete an open task with a submission (HTML form data or a JSON object)."""
     task = get_task(task_id, user)
+    _check_not_suspended(task)
     if task.status != "open":
         raise Conflict(_l("this task has already been completed"))
     if not is_candidate(task, user):
@@ -362,6 +368,7 @@ def _complete(task: WorkTask, user, form) -> Case:
 
 def claim_task(task_id: int, user) -> WorkTask:
     task = get_task(task_id, user)
+    _check_not_suspended(task)
     if task.status != "open":
         raise Conflict(_l("this task is no longer open"))
     if not is_candidate(task, user):
@@ -381,6 +388,7 @@ def claim_task(task_id: int, user) -> WorkTask:
 
 def release_task(task_id: int, user) -> WorkTask:
     task = get_task(task_id, user)
+    _check_not_suspended(task)
     if task.status != "open":
         raise Conflict(_l("this task is no longer open"))
     if task.assignee_id != user.id and not user.is_admin:
@@ -414,37 +422,45 @@ def send_message(case: Case, name: str, payload: dict | None = None, actor_id: i
 # --- timers --------------------------------------------------------------------------------
 
 def sweep_timers(at: datetime | None = None, limit: int = 500) -> int:
-    """Fire the timers that are due at ``at`` (default now). Loads only cases whose
-    stored next-timer time has passed. Returns the number of cases advanced."""
+    """Fire the timers that are due at ``at`` (default now). Loads only running cases whose
+    stored next-timer time has passed, each claimed in its own transaction (on PostgreSQL
+    ``FOR UPDATE SKIP LOCKED``: a case another sweeper holds is left to it). A case another
+    process advanced first is skipped quietly. Returns the number of cases advanced."""
     moment = clock.as_aware(at) if at else clock.now()
     advanced = 0
     with clock.frozen(moment):
-        ids = list(db.session.scalars(
-            select(Case.id).where(Case.status == "running", Case.next_timer_at.is_not(None),
-                                  Case.next_timer_at <= clock.as_naive(moment))
-            .order_by(Case.next_timer_at).limit(limit)))
+        due = clock.as_naive(moment)
+        ids = list(db.session.scalars(select(Case.id).where(*_due(due)).order_by(Case.next_timer_at).limit(limit)))
         db.session.rollback()
         for case_id in ids:
             try:
-                if _fire_case_timers(case_id):
+                if _fire_case_timers(case_id, due):
                     advanced += 1
             except Conflict:
-                log.info("case %s changed during the timer sweep; it will be retried", case_id)
+                log.info("case %s was advanced by someone else during the timer sweep; skipped", case_id)
             except Exception:
                 db.session.rollback()
                 log.exception("timer sweep failed for case %s", case_id)
     return advanced
 
 
-def _fire_case_timers(case_id: int) -> bool:
+def _due(due: datetime) -> tuple:
+    return (Case.status == RUNNING, Case.next_timer_at.is_not(None), Case.next_timer_at <= due)
+
+
+def _fire_case_timers(case_id: int, due: datetime) -> bool:
     with transaction(_l("case changed during the timer sweep")):
-        return _fire(case_id)
+        # Claim the case: still due (not fired by another sweeper meanwhile) and not locked by one.
+        case = db.session.scalars(
+            select(Case).where(Case.id == case_id, *_due(due))
+            .with_for_update(skip_locked=True, of=Case)
+            .execution_options(populate_existing=True)).first()
+        if case is None:
+            return False
+        return _fire(case)
 
 
-def _fire(case_id: int) -> bool:
-    case = db.session.get(Case, case_id)
-    if case is None or case.status != "running":
-        return False
+def _fire(case: Case) -> bool:
     workflow = load_workflow(case)
     before = {str(e.name) for e in workflow.waiting_events()}
     workflow.refresh_timers()

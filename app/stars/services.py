@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..auth import roles
 from ..auth.models import Organisation
-from ..engine import clock, documents, registry, runtime, transaction
+from ..engine import cases, clock, documents, registry, runtime, transaction
 from ..engine.audit import record
 from ..engine.forms import select_choices
 from ..engine.models import Case, WorkTask
@@ -30,7 +30,7 @@ registry.event_labels({
     "stars.evaluated": _l("Scores evaluated"), "stars.awarded": _l("Star level awarded"),
     "stars.refused": _l("Star level not awarded"), "stars.supervision": _l("Supervision outcome published"),
     "stars.scheme_loaded": _l("Evaluation scheme loaded"), "stars.scheme_frozen": _l("Evaluation scheme frozen"),
-    "stars.scheme_settings": _l("Evaluation scheme settings changed"), "case.cancelled": _l("Case cancelled"),
+    "stars.scheme_settings": _l("Evaluation scheme settings changed"),
 })
 
 STATUSES = {
@@ -573,17 +573,6 @@ def lift_blacklist(user, enterprise_id: int, reasons: str) -> SupervisionOutcome
     return outcome
 
 
-def cancel_case(case: Case, actor_id=None, reason: str = "") -> None:
-    """Withdraw a running case's open tasks and stop its timers (no commit)."""
-    for task in db.session.scalars(select(WorkTask).where(WorkTask.case_id == case.id, WorkTask.status == "open")):
-        task.status = "cancelled"
-        task.completed_at = clock.utcnow()
-    case.status = "cancelled"
-    case.next_timer_at = None
-    case.completed_at = clock.utcnow()
-    record("case.cancelled", reason[:200], actor_id=actor_id, case_id=case.id)
-
-
 @registry.prepare_form("stars.supervision_review")
 def _prepare_supervision(form, case, task, submitted):
     s = standing(case.subject_org_id)
@@ -619,14 +608,14 @@ def _supervised(ctx: CompletionContext):
         if application is not None:  # it was based on the old level
             application.status = "withdrawn"
             application.decided_at = clock.utcnow()
-            cancel_case(application.case, ctx.user.id, "star level changed in supervision")
+            cases.cancel(application.case, actor_id=ctx.user.id, reason="star level changed in supervision")
             _tell_enterprise(s.enterprise_id, application.case, "withdrawn", UPGRADE_PROCESS,
                              f"/stars/applications/{application.id}")
     _tell_enterprise(s.enterprise_id, ctx.case, outcome, SUPERVISION_PROCESS, "/stars/public")
     if after == 0:
         for other in _running_supervision(s.enterprise_id):
             if other.id != ctx.case.id:
-                cancel_case(other, ctx.user.id, "star removed")
+                cases.cancel(other, actor_id=ctx.user.id, reason="star removed")
         s.supervision_case_id = None
     elif kind == "annual":
         ctx.data["supervision_due"] = _next_due(s)
