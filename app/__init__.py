@@ -1,4 +1,5 @@
 """Jianping (监评): the application factory."""
+import importlib
 import os
 from pathlib import Path
 
@@ -57,34 +58,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .engine.clock import install_spiff_clock
     install_spiff_clock()
 
-    from .auth.views import bp as auth_bp
-    from .engine.views import bp as engine_bp
-    from .complaints.views import bp as complaints_bp
-    from .public.views import bp as public_bp
-    from .notifications.views import bp as notifications_bp
-    from .api import bp as api_bp
-    from .agencies.views import bp as agencies_bp
-    from .rating.views import bp as rating_bp
-    from .stars.views import bp as stars_bp
-    from .designer.views import bp as designer_bp, case_bp as case_diagram_bp
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(engine_bp)
-    app.register_blueprint(complaints_bp)
-    app.register_blueprint(public_bp)
-    app.register_blueprint(notifications_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(agencies_bp)
-    app.register_blueprint(rating_bp)
-    app.register_blueprint(stars_bp)
-    app.register_blueprint(designer_bp)
-    app.register_blueprint(case_diagram_bp)
-    csrf.exempt(api_bp)
-
-    from .engine.cli import engine_cli
+    register_packages(app)
     from .demo import demo_cli
-    from .stars.cli import stars_cli
-    app.cli.add_command(engine_cli)
-    app.cli.add_command(stars_cli)
     app.cli.add_command(demo_cli)
 
     from .errors import register_error_handlers
@@ -92,22 +67,29 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from . import templating
     templating.register(app)
 
-    from .engine import registry
-    registry.load_domains()
-
     @app.context_processor
     def inject_globals():
-        from .notifications.services import unread_count
-        return {
-            "unread_notifications": unread_count(current_user) if current_user.is_authenticated else 0,
-            "current_locale": str(select_locale()),
-        }
+        return {"current_locale": str(select_locale())}
 
     if app.config.get("TIMER_SWEEP_SECONDS") and not app.config.get("TESTING"):
         from .engine.scheduler import start_scheduler
         start_scheduler(app)
 
     return app
+
+
+def package_names() -> list[str]:
+    """The packages of app/ that plug in: every one with a ``hooks.py``, by name; the engine
+    first, the API last (domains add their JSON routes to its blueprint before it is registered)."""
+    found = sorted(p.parent.name for p in (ROOT / "app").glob("*/hooks.py"))
+    return sorted(found, key=lambda name: (name != "engine", name == "api"))
+
+
+def register_packages(app) -> None:
+    """Call ``register(app)`` of every package's ``hooks.py``: its blueprints, commands,
+    task forms and event subscriptions. A new domain needs no edit here."""
+    for name in package_names():
+        importlib.import_module(f"{__name__}.{name}.hooks").register(app)
 
 
 def _enable_sqlite_pragmas(app):

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .engine.runtime import EngineError
+from .engine.errors import EngineError
 
 HTTP_MESSAGES = {
     400: _l("The request could not be understood."),

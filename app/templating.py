@@ -15,6 +15,7 @@ registry.event_labels({
     "task.released": _l("Task released"), "task.cancelled": _l("Task withdrawn"),
     "timer.fired": _l("Deadline passed"), "definition.deployed": _l("Process deployed"),
     "calendar.override": _l("Calendar changed"),
+    "case.cancelled": _l("Case cancelled"), "case.suspended": _l("Case suspended"), "case.resumed": _l("Case resumed"),
 })
 
 

@@ -17,7 +17,8 @@ from ..engine import clock, registry, runtime
 from ..engine.audit import record
 from ..engine.calendar import end_of_day, local_date
 from ..engine.deadlines import business_tz
-from ..engine.runtime import CompletionContext, EngineError, Forbidden, InvalidSubmission, NotFound
+from ..engine.runtime import CompletionContext
+from ..engine.errors import Conflict, EngineError, Forbidden, InvalidSubmission, NotFound
 from ..extensions import db
 from ..notifications.services import notify, organisation_members
 from . import FEEDBACK_PROCESS_KEY, forms as _forms, rules  # forms first: registers the task form
@@ -218,7 +219,7 @@ def add_project(user, form) -> Project:
 def end_project(user, project_id: int, form) -> Project:
     project = _own_project(user, project_id)
     if project.end_date is not None:
-        raise runtime.Conflict(_l("this project has already ended"))
+        raise Conflict(_l("this project has already ended"))
     if form.end_date.data < project.start_date:
         form.end_date.errors = list(form.end_date.errors) + [_l("The end date is before the start date.")]
         raise InvalidSubmission(form)

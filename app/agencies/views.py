@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from ..engine.forms import select_choices
-from ..engine.runtime import InvalidSubmission
+from ..engine.errors import InvalidSubmission
 from . import forms, rules, services
 
 bp = Blueprint("agencies", __name__)

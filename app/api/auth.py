@@ -13,7 +13,7 @@ from flask import g, request
 from flask_login import AnonymousUserMixin
 
 from ..auth.services import user_for_token
-from ..engine.runtime import EngineError
+from ..engine.errors import EngineError
 
 
 class ApiError(EngineError):

@@ -69,6 +69,10 @@ SCHEMAS = {
             },
         }},
     },
+    "CaseOperation": {
+        "type": "object",
+        "properties": {"reason": {"type": "string", "maxLength": 500, "example": "Filed twice by mistake"}},
+    },
     "TokenRequest": {
         "type": "object", "required": ["username", "password"],
         "properties": {"username": {"type": "string"}, "password": {"type": "string", "format": "password"}},
@@ -182,7 +186,7 @@ SCHEMAS = {
             "id": {"type": "integer"},
             "process": {"type": "string"}, "process_version": {"type": "integer"},
             "title": {"type": "string"},
-            "status": {"type": "string", "enum": ["running", "completed", "error"]},
+            "status": {"type": "string", "enum": ["running", "suspended", "completed", "cancelled"]},
             "subject_org": {"allOf": [_ref("Organisation")], "nullable": True,
                             "description": "The organisation the case is about."},
             "started_at": DATE_TIME, "updated_at": DATE_TIME,
@@ -226,7 +230,7 @@ SCHEMAS = {
             "task": {"type": "string", "description": "The task's id in the process (BPMN element)."},
             "name": {"type": "string"}, "form_key": {"type": "string"},
             "role": {"type": "string", "description": "The role (BPMN lane) that does the task."},
-            "status": {"type": "string", "enum": ["open", "completed", "cancelled"]},
+            "status": {"type": "string", "enum": ["open", "suspended", "completed", "cancelled"]},
             "subject_org": {"allOf": [_ref("Organisation")], "nullable": True},
             "candidate_org_id": _nullable({"type": "integer"}),
             "assignee": {"allOf": [_ref("Person")], "nullable": True},
@@ -380,6 +384,27 @@ PATHS = {
             "200": _json(_ref("CaseDetail"), "The case."),
             "401": _resp("Unauthorized"), "404": _resp("NotFound"),
         }, tags=["cases"], parameters=[CASE_ID])},
+    "/cases/{case_id}/cancel": {"post": _op(
+        "cancelCase", "Cancel a running or suspended case (administrators): its open tasks are withdrawn, its timers stop", {
+            "200": _json(_ref("CaseDetail"), "The case as it now stands."),
+            "400": _resp("BadRequest"), "401": _resp("Unauthorized"), "403": _resp("Forbidden"),
+            "404": _resp("NotFound"), "409": _resp("Conflict"), "422": _resp("Invalid"),
+        }, tags=["cases"], parameters=[CASE_ID],
+        body=_body(_ref("CaseOperation"), "Why (required)."))},
+    "/cases/{case_id}/suspend": {"post": _op(
+        "suspendCase", "Suspend a running case (administrators): its tasks leave the inbox, its timers wait", {
+            "200": _json(_ref("CaseDetail"), "The case as it now stands."),
+            "400": _resp("BadRequest"), "401": _resp("Unauthorized"), "403": _resp("Forbidden"),
+            "404": _resp("NotFound"), "409": _resp("Conflict"), "422": _resp("Invalid"),
+        }, tags=["cases"], parameters=[CASE_ID],
+        body=_body(_ref("CaseOperation"), "Why (required)."))},
+    "/cases/{case_id}/resume": {"post": _op(
+        "resumeCase", "Resume a suspended case (administrators); timers that fell due fire at the next sweep", {
+            "200": _json(_ref("CaseDetail"), "The case as it now stands."),
+            "400": _resp("BadRequest"), "401": _resp("Unauthorized"), "403": _resp("Forbidden"),
+            "404": _resp("NotFound"), "409": _resp("Conflict"), "422": _resp("Invalid"),
+        }, tags=["cases"], parameters=[CASE_ID],
+        body=_body(_ref("CaseOperation"), "Why (optional)."))},
     "/tasks": {"get": _op(
         "listTasks", "The inbox: open tasks the user may work on", {
             "200": _json(_ref("TaskList"), "A page of tasks."), "401": _resp("Unauthorized"),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from ..auth.models import User
 from ..auth.services import authenticate, issue_token
-from ..engine import registry, runtime
+from ..engine import cases, registry, runtime
 from ..engine.forms import payload_to_formdata
 from ..engine.inbox import InboxFilter, inbox
 from ..engine.models import Case, ProcessDefinition, WorkTask, task_candidate_user
@@ -173,6 +173,34 @@ def list_cases():
 def get_case(case_id):
     case = runtime.get_case(case_id, g.api_user)
     return jsonify(case_detail_json(case, g.api_user))
+
+
+def _case_operation(case_id, operation):
+    body = json_object()
+    reason = body.get("reason", "")
+    if not isinstance(reason, str):
+        raise ApiError(422, "the reason must be a string", {"reason": ["must be a string"]})
+    operation(case_id, g.api_user, reason)
+    db.session.expire_all()
+    return jsonify(case_detail_json(db.session.get(Case, case_id), g.api_user))
+
+
+@bp.post("/cases/<int:case_id>/cancel")
+@token_required
+def cancel_case(case_id):
+    return _case_operation(case_id, cases.cancel_case)
+
+
+@bp.post("/cases/<int:case_id>/suspend")
+@token_required
+def suspend_case(case_id):
+    return _case_operation(case_id, cases.suspend_case)
+
+
+@bp.post("/cases/<int:case_id>/resume")
+@token_required
+def resume_case(case_id):
+    return _case_operation(case_id, cases.resume_case)
 
 
 # --- tasks -------------------------------------------------------------------------------

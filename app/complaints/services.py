@@ -14,7 +14,8 @@ from ..auth.permissions import is_signed_in
 from ..engine import clock, documents, registry, runtime
 from ..engine.audit import record
 from ..engine.forms import select_choices
-from ..engine.runtime import CompletionContext, EngineError, Forbidden, NotFound
+from ..engine.runtime import CompletionContext
+from ..engine.errors import EngineError, Forbidden, InvalidSubmission, NotFound
 from ..extensions import db
 from ..notifications.services import notify, organisation_members
 from . import PROCESS_KEY, forms as _forms, rules  # forms first: it registers the task forms
@@ -166,7 +167,7 @@ def start_from_submission(formdata, user):
     """Start a complaint case from form data (the API's POST /cases)."""
     form = complaint_form(formdata, user)
     if not form.validate():
-        raise runtime.InvalidSubmission(form)
+        raise InvalidSubmission(form)
     return file_complaint(form, user).case
 
 

@@ -3,11 +3,9 @@ case diagrams and bulk migration of running cases. Every function that changes
 something checks that the user is an administrator and writes audit events."""
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass, field
-from uuid import UUID
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -16,12 +14,14 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.util.task import TaskState
 
 from ..auth.permissions import is_signed_in
-from ..engine import clock, serializer
+from ..engine import clock, migration, serializer
 from ..engine.audit import record
 from ..engine.definitions import (DefinitionError, Problem, deploy, engine_problems, latest,
-                                  parse_definition, parse_xml, spec_for, task_properties)
+                                  parse_definition, parse_xml)
 from ..engine.models import Case, ProcessDefinition, WorkTask
-from ..engine.runtime import Conflict, EngineError, Forbidden, NotFound, _write, load_workflow, persist
+from ..engine.errors import Conflict, EngineError, Forbidden, NotFound
+from ..engine.runtime import load_workflow
+from ..engine.transactions import transaction
 from ..extensions import db
 from . import rules
 from .models import ProcessDraft
@@ -364,44 +364,8 @@ def case_diagram(case: Case, user) -> dict:
 
 # --- migration of running cases ------------------------------------------------------------
 
-@dataclass
-class MigrationCheck:
-    case: Case
-    current: list[str] = field(default_factory=list)  # READY/WAITING task spec names
-    missing: list[str] = field(default_factory=list)  # touched task specs absent from the target
-
-    @property
-    def eligible(self) -> bool:
-        return not self.missing
-
-
-def _all_spec_names(definition) -> set[str]:
-    spec, subprocess_specs = spec_for(definition)
-    names = set(spec.task_specs)
-    for sub in subprocess_specs.values():
-        names |= set(sub.task_specs)
-    return names
-
-
-_UNREACHED = TaskState.MAYBE | TaskState.LIKELY | TaskState.FUTURE
-
-
-def _touched(dct: dict) -> tuple[set[str], list[str]]:
-    """Task spec names the case has reached (any task that is not merely predicted), and
-    its current (READY/WAITING) ones."""
-    touched, current = set(), []
-    task_maps = [dct.get("tasks", {})] + [s.get("tasks", {}) for s in dct.get("subprocesses", {}).values()]
-    for tasks in task_maps:
-        for t in tasks.values():
-            if not t["state"] & _UNREACHED:
-                touched.add(t["task_spec"])
-            if t["state"] & (TaskState.READY | TaskState.WAITING):
-                current.append(t["task_spec"])
-    return touched, sorted(set(current))
-
-
 def check_migration(user, source_id: int, target_id: int) -> tuple[ProcessDefinition, ProcessDefinition,
-                                                                    list[MigrationCheck]]:
+                                                                    list[migration.MigrationPlan]]:
     """Dry run: for each running case of ``source``, may it move to ``target``? It may when
     every task the case has reached (completed, current, waiting) exists in the target."""
     source, target = get_definition(user, source_id), get_definition(user, target_id)
@@ -409,68 +373,9 @@ def check_migration(user, source_id: int, target_id: int) -> tuple[ProcessDefini
         raise DesignerError(_l("Cases can only move between versions of the same process."))
     if source.id == target.id:
         raise DesignerError(_l("Choose two different versions."))
-    target_names = _all_spec_names(target)
-    checks = []
-    for case in db.session.scalars(select(Case).where(Case.definition_id == source.id, Case.status == "running")
-                                   .order_by(Case.id)):
-        touched, current = _touched(json.loads(case.state))
-        checks.append(MigrationCheck(case, current=current, missing=sorted(touched - target_names)))
-    return source, target, checks
-
-
-def _prune_unreached(dct: dict) -> None:
-    """Drop predicted tasks (not yet reached) so they are predicted again from the new spec."""
-    def prune(tasks: dict):
-        drop = set()
-        for tid, t in tasks.items():
-            parent = tasks.get(t.get("parent")) if t.get("parent") else None
-            if t["state"] & _UNREACHED and (parent is None or not parent["state"] & TaskState.COMPLETED
-                                            or parent["state"] & _UNREACHED):
-                drop.add(tid)
-        # a dropped task's descendants go too
-        changed = True
-        while changed:
-            changed = False
-            for tid, t in tasks.items():
-                if tid not in drop and t.get("parent") in drop:
-                    drop.add(tid)
-                    changed = True
-        for tid in drop:
-            tasks.pop(tid, None)
-        for t in tasks.values():
-            t["children"] = [c for c in t.get("children", []) if c not in drop]
-    prune(dct.get("tasks", {}))
-    for sub in dct.get("subprocesses", {}).values():
-        prune(sub.get("tasks", {}))
-
-
-def migrate_case(case: Case, target: ProcessDefinition, actor_id: int | None) -> None:
-    """Re-point one case to ``target`` and rebuild its predicted future from the target's
-    spec. Completed and current tasks keep their ids and data. No commit."""
-    source = case.definition
-    dct = json.loads(case.state)
-    serializer._serializer.migrate(dct)
-    _prune_unreached(dct)
-    spec, subprocess_specs = spec_for(target)
-    workflow = serializer._serializer.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
-    workflow.script_engine = serializer.SCRIPT_ENGINE
-    workflow._predict()
-    case.definition_id = target.id
-    case.definition = target
-    # Open task rows follow the new version's properties (form, lane, name).
-    for row in db.session.scalars(select(WorkTask).where(WorkTask.case_id == case.id, WorkTask.status == "open")):
-        spiff_task = workflow.get_task_from_id(UUID(row.spiff_task_id))
-        if spiff_task is None:
-            continue
-        ts = spiff_task.task_spec
-        props = task_properties(ts)
-        row.form_key = props.get("formKey", row.form_key)
-        row.role = ts.lane or row.role
-        row.name = (ts.bpmn_name or ts.name)[:300]
-    persist(case, workflow, actor_id)
-    record("case.migrated", f"{source.key} v{source.version} → v{target.version}", actor_id=actor_id,
-           case_id=case.id, detail={"from": source.id, "to": target.id,
-                                    "from_version": source.version, "to_version": target.version})
+    cases = db.session.scalars(select(Case).where(Case.definition_id == source.id, Case.status == "running")
+                               .order_by(Case.id))
+    return source, target, [migration.plan(case, target) for case in cases]
 
 
 @dataclass
@@ -494,12 +399,12 @@ def migrate(user, source_id: int, target_id: int, case_ids: list[int] | None = N
             report.skipped.append((case_id, "missing in target: " + ", ".join(check.missing)))
             continue
         try:
-            with _write(_l("the case changed during migration")):
+            with transaction(_l("the case changed during migration")):
                 case = db.session.get(Case, case_id)
                 if case is None or case.definition_id != source.id or case.status != "running":
                     report.skipped.append((case_id, "no longer running on the source version"))
                     continue
-                migrate_case(case, db.session.get(ProcessDefinition, target.id), user.id)
+                migration.migrate_case(case, db.session.get(ProcessDefinition, target.id), user.id)
             report.migrated.append(case_id)
         except Conflict:
             report.skipped.append((case_id, "changed by someone else meanwhile; try again"))

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from .. import select_locale
 from ..auth.roles import ROLES
 from ..engine import registry, runtime
-from ..engine.runtime import EngineError
+from ..engine.errors import EngineError
 from ..extensions import db
 from . import rules, services
 

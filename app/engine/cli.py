@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from . import definitions, runtime
+from .errors import EngineError
 
 engine_cli = AppGroup("engine", help="Workflow engine operations.")
 
@@ -61,7 +62,7 @@ def doctor(do_rerun, case_ids):
         for s in stuck:
             try:
                 moved = engine_doctor.rerun(s.id)
-            except runtime.EngineError as exc:
+            except EngineError as exc:
                 click.echo(f"case {s.id}: {exc.message}")
                 continue
             click.echo(f"case {s.id}: {'moved on' if moved else 'still stuck'}")

@@ -99,7 +99,7 @@ def set_override(user, day, *, working: bool | None, note: str = "") -> None:
     from ..extensions import db
     from .audit import record
     from .models import HolidayOverride
-    from .runtime import Forbidden
+    from .errors import Forbidden
     if not getattr(user, "is_admin", False):
         raise Forbidden("only administrators change the working-day calendar")
     row = db.session.get(HolidayOverride, day)

@@ -150,8 +150,7 @@ def task_properties(task_spec) -> dict:
 
 def engine_problems(parsed: ParsedDefinition) -> list[Problem]:
     """This engine's rules beyond what SpiffWorkflow checks."""
-    from ..auth.roles import ROLES
-
+    roles = registry.role_names()
     problems: list[Problem] = []
     specs = [parsed.spec, *parsed.subprocess_specs.values()]
     for process_spec in specs:
@@ -167,8 +166,8 @@ def engine_problems(parsed: ParsedDefinition) -> list[Problem]:
                 lane = getattr(ts, "lane", None)
                 if not lane:
                     problems.append(Problem(element, "user task is in no lane (the lane names the role)"))
-                elif lane not in ROLES:
-                    problems.append(Problem(element, f"lane {lane!r} is not a role ({', '.join(ROLES)})"))
+                elif lane not in roles:
+                    problems.append(Problem(element, f"lane {lane!r} is not a role ({', '.join(roles)})"))
                 for prop in ("candidateOrg", "candidateUsers", "assignee", "dueDate"):
                     if props.get(prop):
                         err = check_expression(props[prop])
@@ -205,11 +204,10 @@ def engine_problems(parsed: ParsedDefinition) -> list[Problem]:
                     if err:
                         problems.append(Problem(element, f"timer {ev.expression!r}: {err}"))
     # Lanes that name no role, even without tasks in them.
-    from ..auth.roles import ROLES as _roles
     for lane in parsed.root.iter(f"{{{BPMN_NS}}}lane"):
         lane_name = lane.get("name")
-        if lane_name and lane_name not in _roles:
-            problems.append(Problem(lane.get("id"), f"lane {lane_name!r} is not a role ({', '.join(_roles)})"))
+        if lane_name and lane_name not in roles:
+            problems.append(Problem(lane.get("id"), f"lane {lane_name!r} is not a role ({', '.join(roles)})"))
     # de-duplicate, keep order
     seen, unique = set(), []
     for p in problems:

@@ -94,9 +94,11 @@ def rerun(case_id: int, actor_id: int | None = None) -> bool:
     (it now has an open task, a timer, a pending message, or it completed)."""
     from . import clock
     from .audit import record
-    from .runtime import Conflict, _run, _write, load_workflow, persist
+    from .errors import Conflict
+    from .runtime import _run, load_workflow, persist
+    from .transactions import transaction
 
-    with _write(_l("the case changed meanwhile")):
+    with transaction(_l("the case changed meanwhile")):
         case = db.session.get(Case, case_id)
         if case is None or case.status != "running":
             raise Conflict(_l("only running cases can be re-run"))
@@ -112,3 +114,22 @@ def rerun(case_id: int, actor_id: int | None = None) -> bool:
                detail={"merged_instances": merged, "moved_on": moved, "at": clock.utcnow().isoformat()})
     log.info("engine doctor re-ran case %s: merged %s instance(s), moved on: %s", case_id, merged, moved)
     return moved
+
+
+def _require_admin(user) -> None:
+    from .cases import may_manage
+    from .errors import Forbidden
+    if not may_manage(user):
+        raise Forbidden(_l("only an administrator may see and re-run stuck cases"))
+
+
+def stuck_cases_for(user) -> list[StuckCase]:
+    """:func:`stuck_cases`, for an administrator (the admin page)."""
+    _require_admin(user)
+    return stuck_cases()
+
+
+def rerun_by(user, case_id: int) -> bool:
+    """:func:`rerun` on behalf of an administrator (the admin page); the CLI is the operator's own."""
+    _require_admin(user)
+    return rerun(case_id, actor_id=user.id)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from .clock import utcnow
-from .models import WorkTask
+from .models import Case, WorkTask
 from .runtime import eligible_clause
 
 SORTS = {
@@ -86,7 +86,7 @@ def facets(user) -> dict:
     base = select(WorkTask).where(eligible_clause(user)).subquery()
     processes = list(db.session.scalars(select(base.c.process_key).distinct()))
     tasks = list(db.session.execute(select(base.c.spec_name, base.c.name).distinct()))
-    from ..auth.models import Organisation
+    Organisation = Case.subject_org.property.mapper.class_  # the engine names no user package
     orgs = list(db.session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_(select(base.c.subject_org_id))).order_by(Organisation.name)))
     return {"processes": processes, "tasks": tasks, "subjects": orgs}

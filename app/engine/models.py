@@ -31,6 +31,13 @@ class ProcessDefinition(db.Model):
     author = relationship("User")
 
 
+# Case statuses. A suspended case keeps its state and timers but runs nothing until resumed.
+RUNNING, SUSPENDED, COMPLETED, CANCELLED = "running", "suspended", "completed", "cancelled"
+CASE_STATUSES = (RUNNING, SUSPENDED, COMPLETED, CANCELLED)
+# Task statuses: open (in the inbox), suspended (its case is), completed, cancelled (withdrawn).
+TASK_STATUSES = ("open", "suspended", "completed", "cancelled")
+
+
 class Case(db.Model):
     """A running or finished process instance (案件). ``state`` is the SpiffWorkflow
     state *without* the process spec; ``version`` is the optimistic lock."""
@@ -41,7 +48,7 @@ class Case(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(100), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="running", index=True)  # running|completed|error
+    status: Mapped[str] = mapped_column(String(20), default=RUNNING, index=True)  # CASE_STATUSES
     title: Mapped[str] = mapped_column(String(300), default="")
     # The organisation the case is about; inbox filter.
     subject_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -88,7 +95,7 @@ class WorkTask(db.Model):
     subject_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     candidate_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open|completed|cancelled
+    status: Mapped[str] = mapped_column(String(20), default="open")  # TASK_STATUSES
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)

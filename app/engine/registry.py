@@ -1,12 +1,12 @@
-"""Where domains plug into the engine: task forms, completion hooks and case
-access policies. The engine knows keys, never complaints or stars."""
+"""Where other packages plug into the engine: task forms, completion hooks, case
+access policies, the roles lanes may name. The engine knows keys, never a domain;
+packages register when the app factory calls their ``hooks.register(app)``."""
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-DOMAINS = ["app.complaints", "app.stars", "app.agencies", "app.rating"]
+from . import events
 
 
 @dataclass
@@ -98,7 +98,8 @@ def case_summary_for(process_key: str):
 
 def on_task_created(key: str):
     """Function decorator: ``fn(case, task_row)`` runs when a task with this formKey
-    becomes ready (after a completion, a timer or a start), in that transaction."""
+    becomes ready (after a completion, a timer or a start), in that transaction
+    (``events.task_created`` for this key; hooks of one key run in registration order)."""
     def decorate(fn):
         hooks = _task_created.setdefault(key, [])
         if fn not in hooks:
@@ -107,8 +108,9 @@ def on_task_created(key: str):
     return decorate
 
 
-def task_created_hooks(key: str) -> list[Callable]:
-    return _task_created.get(key, [])
+def _run_task_created(form_key, *, case, task, **_):
+    for hook in list(_task_created.get(form_key, [])):
+        hook(case, task)
 
 
 def status_labels(process_key: str):
@@ -155,7 +157,7 @@ _case_receipts: dict[str, Callable] = {}
 
 def case_receipt(process_key: str):
     """Function decorator: ``fn(case) -> dict`` tells a filer how to follow a case they
-    may not open themselves (e.g. a public complainant's tracking link)."""
+    may not open themselves (e.g. a private tracking link for a member of the public)."""
     def decorate(fn):
         _case_receipts[process_key] = fn
         return fn
@@ -171,7 +173,8 @@ _case_completed: dict[str, list[Callable]] = {}
 
 def on_case_completed(process_key: str):
     """Function decorator: ``fn(case, end_event_id)`` runs in the transaction in which a case
-    of this process reaches its end (after a completion, a timer or a message)."""
+    of this process reaches its end (after a completion, a timer or a message)
+    (``events.case_completed`` for this key; hooks of one key run in registration order)."""
     def decorate(fn):
         hooks = _case_completed.setdefault(process_key, [])
         if fn not in hooks:
@@ -180,11 +183,33 @@ def on_case_completed(process_key: str):
     return decorate
 
 
-def case_completed_hooks(process_key: str) -> list[Callable]:
-    return _case_completed.get(process_key, [])
+def _run_case_completed(process_key, *, case, end_event_id, **_):
+    for hook in list(_case_completed.get(process_key, [])):
+        hook(case, end_event_id)
 
 
-def load_domains() -> None:
-    for module in DOMAINS:
-        importlib.import_module(module + ".forms")
-        importlib.import_module(module + ".services")
+events.subscribe(events.task_created, _run_task_created)
+events.subscribe(events.case_completed, _run_case_completed)
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+_roles: dict[str, object] = {}
+_organisation_roles: set[str] = set()
+
+
+def register_roles(roles: dict, organisation_roles) -> None:
+    """The roles BPMN lanes may name (name -> label), and those whose users belong to one
+    organisation (their tasks are offered to that organisation only)."""
+    _roles.clear()
+    _roles.update(roles)
+    _organisation_roles.clear()
+    _organisation_roles.update(organisation_roles)
+
+
+def role_names() -> list[str]:
+    return list(_roles)
+
+
+def is_organisation_role(role: str | None) -> bool:
+    return role in _organisation_roles

@@ -6,68 +6,35 @@ validation, data, engine run, persisted state, refreshed task rows, audit events
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 from flask_babel import lazy_gettext as _l
 
 from sqlalchemy import exists, false, insert, or_, select, union_all, update
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from ..auth.permissions import is_signed_in
-from ..auth.roles import ORGANISATION_ROLES
 from ..extensions import db
-from . import clock, documents, registry, serializer
+from . import clock, documents, events, registry, serializer
 from .audit import record
 from .deadlines import DurationError, due_after
 from .definitions import latest, spec_for, task_properties
+from .errors import Conflict, EngineError, Forbidden, InvalidSubmission, NotFound
 from .forms import form_values, payload_to_formdata, uploaded_files
-from .models import Case, Document, WorkTask, task_candidate_user
+from .models import RUNNING, SUSPENDED, Case, Document, WorkTask, task_candidate_user
+from .transactions import transaction
 
 log = logging.getLogger(__name__)
-
-
-# --- errors --------------------------------------------------------------------------------
-
-class EngineError(Exception):
-    status = 400
-
-    def __init__(self, message: str, errors: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
-
-
-class NotFound(EngineError):
-    status = 404
-
-
-class Forbidden(EngineError):
-    status = 403
-
-
-class Conflict(EngineError):
-    status = 409
-
-
-class InvalidSubmission(EngineError):
-    """The form did not validate; ``form`` keeps what the user typed."""
-    status = 422
-
-    def __init__(self, form, message=_l("Please correct the marked fields.")):
-        super().__init__(message, {k: [str(e) for e in v] for k, v in form.errors.items()})
-        self.form = form
 
 
 # --- who may do what -----------------------------------------------------------------------
 
 def _user_id(user):
-    return user.id if is_signed_in(user) else None
+    """The id of a signed-in user, else None (anonymous visitors, system actions)."""
+    return user.id if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def is_candidate(task: WorkTask, user) -> bool:
@@ -80,7 +47,7 @@ def is_candidate(task: WorkTask, user) -> bool:
         return uid in candidates
     if user.role != task.role:
         return False
-    if user.role in ORGANISATION_ROLES or task.candidate_org_id is not None:
+    if registry.is_organisation_role(user.role) or task.candidate_org_id is not None:
         return task.candidate_org_id is not None and user.organisation_id == task.candidate_org_id
     return True
 
@@ -97,7 +64,7 @@ def eligible_clause(user):
     Three branches, each served by an index, so the cost follows the user's own tasks
     rather than every open task: assigned to me; naming me as a candidate; offered to
     my role (and organisation) without named candidates."""
-    if user.role in ORGANISATION_ROLES:
+    if registry.is_organisation_role(user.role):
         org_ok = WorkTask.candidate_org_id == user.organisation_id if user.organisation_id else false()
     else:
         org_ok = or_(WorkTask.candidate_org_id.is_(None), WorkTask.candidate_org_id == user.organisation_id)
@@ -234,10 +201,7 @@ def _materialize(case: Case, workflow, spiff_task, actor_id) -> WorkTask:
         db.session.execute(insert(task_candidate_user), [{"task_id": row.id, "user_id": u} for u in candidates])
     record("task.created", row.name, actor_id=actor_id, case_id=case.id, task_id=row.id,
            detail={"role": row.role, "due_at": row.due_at.isoformat() if row.due_at else None})
-    from ..notifications.services import notify_task_offered
-    notify_task_offered(row, candidates, case.title)
-    for hook in registry.task_created_hooks(row.form_key):
-        hook(case, row)
+    events.task_created.send(row.form_key, case=case, task=row, candidates=candidates)
     return row
 
 
@@ -265,9 +229,7 @@ def persist(case: Case, workflow, actor_id: int | None) -> None:
             case.completed_at = clock.utcnow()
             record("case.completed", case.title, actor_id=actor_id, case_id=case.id,
                    detail={"end": _end_event_name(workflow)})
-            end_id = _end_event_id(workflow)
-            for hook in registry.case_completed_hooks(case.process_key):
-                hook(case, end_id)
+            events.case_completed.send(case.process_key, case=case, end_event_id=_end_event_id(workflow))
         case.next_timer_at = None
     else:
         case.next_timer_at = next_timer_at(workflow)
@@ -285,26 +247,6 @@ def _end_event_name(workflow) -> str | None:
     return (last.task_spec.bpmn_name or last.task_spec.name) if last else None
 
 
-@contextmanager
-def _write(conflict_message: str):
-    """One transaction that ends in a commit. Another writer's change to the same case
-    (the optimistic lock, at any flush) or a lock timeout means Conflict: all rolled back."""
-    try:
-        yield
-        db.session.commit()
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise Conflict(conflict_message) from exc
-    except OperationalError as exc:
-        db.session.rollback()
-        if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
-            raise Conflict(conflict_message) from exc
-        raise
-    except BaseException:
-        db.session.rollback()
-        raise
-
-
 # --- starting ------------------------------------------------------------------------------
 
 def start_case(process_key: str, *, user=None, actor_label: str | None = None, data: dict | None = None,
@@ -312,7 +254,7 @@ def start_case(process_key: str, *, user=None, actor_label: str | None = None, d
     definition = latest(process_key)
     if definition is None:
         raise NotFound(_l("no process %(key)s", key=process_key))
-    with (_write(_l("could not start the case")) if commit else nullcontext()):
+    with (transaction(_l("could not start the case")) if commit else nullcontext()):
         return _start(definition, user, actor_label, data, title, subject_org_id)
 
 
@@ -357,6 +299,11 @@ class CompletionContext:
     workflow_data: dict = field(default_factory=dict)  # the task's data before the submission
 
 
+def _check_not_suspended(task: WorkTask) -> None:
+    if task.status == "suspended" or task.case.status == SUSPENDED:
+        raise Conflict(_l("this case is suspended; its tasks wait until an administrator resumes it"))
+
+
 def build_form(task: WorkTask, *, formdata=None, payload=None):
     binding = registry.form_binding(task.form_key)
     if payload is not None:
@@ -370,6 +317,7 @@ def build_form(task: WorkTask, *, formdata=None, payload=None):
 def complete_task(task_id: int, user, *, formdata=None, payload=None) -> Case:
     """Complete an open task with a submission (HTML form data or a JSON object)."""
     task = get_task(task_id, user)
+    _check_not_suspended(task)
     if task.status != "open":
         raise Conflict(_l("this task has already been completed"))
     if not is_candidate(task, user):
@@ -380,7 +328,7 @@ def complete_task(task_id: int, user, *, formdata=None, payload=None) -> Case:
     if not form.validate():
         raise InvalidSubmission(form)
 
-    with _write(_l("someone else completed this task first; nothing you entered was applied")):
+    with transaction(_l("someone else completed this task first; nothing you entered was applied")):
         return _complete(task, user, form)
 
 
@@ -412,6 +360,7 @@ def _complete(task: WorkTask, user, form) -> Case:
     task.completed_at = clock.utcnow()
     record("task.completed", task.name, actor_id=user.id, case_id=case.id, task_id=task.id,
            detail={"form": task.form_key, "data": data})
+    events.task_completed.send(task.form_key, case=case, task=task, user=user, data=data)
     persist(case, workflow, user.id)
     return case
 
@@ -420,13 +369,14 @@ def _complete(task: WorkTask, user, form) -> Case:
 
 def claim_task(task_id: int, user) -> WorkTask:
     task = get_task(task_id, user)
+    _check_not_suspended(task)
     if task.status != "open":
         raise Conflict(_l("this task is no longer open"))
     if not is_candidate(task, user):
         raise Forbidden(_l("you may not claim this task"))
     if task.assignee_id == user.id:
         return task
-    with _write(_l("this task has been claimed by someone else")):
+    with transaction(_l("this task has been claimed by someone else")):
         result = db.session.execute(
             update(WorkTask).where(WorkTask.id == task.id, WorkTask.status == "open",
                                    WorkTask.assignee_id.is_(None)).values(assignee_id=user.id))
@@ -439,11 +389,12 @@ def claim_task(task_id: int, user) -> WorkTask:
 
 def release_task(task_id: int, user) -> WorkTask:
     task = get_task(task_id, user)
+    _check_not_suspended(task)
     if task.status != "open":
         raise Conflict(_l("this task is no longer open"))
     if task.assignee_id != user.id and not user.is_admin:
         raise Forbidden(_l("only the assignee or an administrator may release this task"))
-    with _write(_l("the task changed meanwhile")):
+    with transaction(_l("the task changed meanwhile")):
         task.assignee_id = None
         record("task.released", task.name, actor_id=user.id, case_id=task.case_id, task_id=task.id)
     return task
@@ -472,37 +423,45 @@ def send_message(case: Case, name: str, payload: dict | None = None, actor_id: i
 # --- timers --------------------------------------------------------------------------------
 
 def sweep_timers(at: datetime | None = None, limit: int = 500) -> int:
-    """Fire the timers that are due at ``at`` (default now). Loads only cases whose
-    stored next-timer time has passed. Returns the number of cases advanced."""
+    """Fire the timers that are due at ``at`` (default now). Loads only running cases whose
+    stored next-timer time has passed, each claimed in its own transaction (on PostgreSQL
+    ``FOR UPDATE SKIP LOCKED``: a case another sweeper holds is left to it). A case another
+    process advanced first is skipped quietly. Returns the number of cases advanced."""
     moment = clock.as_aware(at) if at else clock.now()
     advanced = 0
     with clock.frozen(moment):
-        ids = list(db.session.scalars(
-            select(Case.id).where(Case.status == "running", Case.next_timer_at.is_not(None),
-                                  Case.next_timer_at <= clock.as_naive(moment))
-            .order_by(Case.next_timer_at).limit(limit)))
+        due = clock.as_naive(moment)
+        ids = list(db.session.scalars(select(Case.id).where(*_due(due)).order_by(Case.next_timer_at).limit(limit)))
         db.session.rollback()
         for case_id in ids:
             try:
-                if _fire_case_timers(case_id):
+                if _fire_case_timers(case_id, due):
                     advanced += 1
             except Conflict:
-                log.info("case %s changed during the timer sweep; it will be retried", case_id)
+                log.info("case %s was advanced by someone else during the timer sweep; skipped", case_id)
             except Exception:
                 db.session.rollback()
                 log.exception("timer sweep failed for case %s", case_id)
     return advanced
 
 
-def _fire_case_timers(case_id: int) -> bool:
-    with _write(_l("case changed during the timer sweep")):
-        return _fire(case_id)
+def _due(due: datetime) -> tuple:
+    return (Case.status == RUNNING, Case.next_timer_at.is_not(None), Case.next_timer_at <= due)
 
 
-def _fire(case_id: int) -> bool:
-    case = db.session.get(Case, case_id)
-    if case is None or case.status != "running":
-        return False
+def _fire_case_timers(case_id: int, due: datetime) -> bool:
+    with transaction(_l("case changed during the timer sweep")):
+        # Claim the case: still due (not fired by another sweeper meanwhile) and not locked by one.
+        case = db.session.scalars(
+            select(Case).where(Case.id == case_id, *_due(due))
+            .with_for_update(skip_locked=True, of=Case)
+            .execution_options(populate_existing=True)).first()
+        if case is None:
+            return False
+        return _fire(case)
+
+
+def _fire(case: Case) -> bool:
     workflow = load_workflow(case)
     before = {str(e.name) for e in workflow.waiting_events()}
     workflow.refresh_timers()

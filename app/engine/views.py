@@ -6,13 +6,14 @@ from datetime import date
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
                    session, url_for)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
 
 from sqlalchemy import inspect as sa_inspect
 
 from ..extensions import db
-from . import audit, documents, registry, runtime
+from . import audit, cases, documents, errors, registry, runtime
 from .inbox import InboxFilter, facets, inbox as inbox_query
 from .models import Document, HolidayOverride, WorkTask
 
@@ -57,10 +58,10 @@ def task(task_id):
 def complete(task_id):
     try:
         case = runtime.complete_task(task_id, current_user, formdata=CombinedMultiDict([request.files, request.form]))
-    except runtime.InvalidSubmission as exc:
+    except errors.InvalidSubmission as exc:
         task = runtime.get_task(task_id, current_user)
         return _task_page(task, exc.form, 422)
-    except runtime.Conflict as exc:
+    except errors.Conflict as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
         return redirect(url_for("engine.task", task_id=task_id)), 303
@@ -88,15 +89,39 @@ def release(task_id):
 @bp.get("/cases/<int:case_id>")
 @login_required
 def case(case_id):
-    case = runtime.get_case(case_id, current_user)
+    return _case_page(runtime.get_case(case_id, current_user))
+
+
+def _case_page(case, status=200, action_error=None, reason=""):
     summary_fn = registry.case_summary_for(case.process_key)
     tasks = list(db.session.scalars(db.select(WorkTask).where(WorkTask.case_id == case.id)
                                     .order_by(WorkTask.id)))
+    current = ("open", "suspended")
     return render_template(
         "engine/case.html", case=case, summary=summary_fn(case, current_user) if summary_fn else [],
-        open_tasks=[t for t in tasks if t.status == "open"], done_tasks=[t for t in tasks if t.status != "open"],
+        open_tasks=[t for t in tasks if t.status in current],
+        done_tasks=[t for t in tasks if t.status not in current],
         events=audit.timeline(case.id), documents=documents.for_case(case.id),
-        can_work=lambda t: runtime.can_work(t, current_user))
+        can_work=lambda t: runtime.can_work(t, current_user),
+        case_actions=cases.actions_for(case, current_user), action_error=action_error, reason=reason), status
+
+
+CASE_OPERATIONS = {"cancel": cases.cancel_case, "suspend": cases.suspend_case, "resume": cases.resume_case}
+DONE_MESSAGES = {"cancel": _l("Case cancelled."), "suspend": _l("Case suspended."), "resume": _l("Case resumed.")}
+
+
+@bp.post("/cases/<int:case_id>/<any(cancel, suspend, resume):action>")
+@login_required
+def case_action(case_id, action):
+    reason = request.form.get("reason", "")
+    try:
+        CASE_OPERATIONS[action](case_id, current_user, reason)
+    except (cases.InvalidReason, errors.Conflict) as exc:
+        db.session.rollback()
+        case = runtime.get_case(case_id, current_user)
+        return _case_page(case, exc.status, action_error=str(exc.message), reason=reason)
+    flash(str(DONE_MESSAGES[action]), "success")
+    return redirect(url_for("engine.case", case_id=case_id), 303)
 
 
 @bp.get("/documents/<int:doc_id>")
@@ -138,21 +163,17 @@ def calendar():
 @bp.get("/admin/engine/doctor")
 @login_required
 def doctor():
-    if not current_user.is_admin:
-        abort(403)
     from . import doctor as engine_doctor
-    return render_template("engine/doctor.html", stuck=engine_doctor.stuck_cases())
+    return render_template("engine/doctor.html", stuck=engine_doctor.stuck_cases_for(current_user))
 
 
 @bp.post("/admin/engine/doctor/<int:case_id>/rerun")
 @login_required
 def doctor_rerun(case_id):
-    if not current_user.is_admin:
-        abort(403)
     from . import doctor as engine_doctor
     try:
-        moved = engine_doctor.rerun(case_id, actor_id=current_user.id)
-    except runtime.EngineError as exc:
+        moved = engine_doctor.rerun_by(current_user, case_id)
+    except errors.Conflict as exc:
         flash(str(exc.message), "error")
     else:
         flash(_("The case moved on.") if moved else _("The engine ran; the case is still stuck."),

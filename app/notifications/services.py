@@ -33,6 +33,11 @@ def notify_task_offered(task, candidate_ids: list[int], case_title: str) -> None
            case_id=task.case_id, link=f"/tasks/{task.id}")
 
 
+def on_task_created(_form_key, *, case, task, candidates, **_) -> None:
+    """Subscribed to ``events.task_created``."""
+    notify_task_offered(task, candidates, case.title)
+
+
 def organisation_members(org_id: int | None) -> list[int]:
     if not org_id:
         return []

@@ -17,11 +17,12 @@ from ..auth.models import Organisation, User
 from ..auth.permissions import is_signed_in
 from ..complaints import rules as complaint_rules
 from ..complaints.services import draw_expert_panel, verified_complaints
-from ..engine import clock, documents, registry, runtime
+from ..engine import clock, documents, registry, runtime, transaction
 from ..engine.audit import record
 from ..engine.calendar import end_of_day
 from ..engine.deadlines import business_tz, current_calendar
-from ..engine.runtime import CompletionContext, Conflict, EngineError, Forbidden, InvalidSubmission, NotFound
+from ..engine.runtime import CompletionContext
+from ..engine.errors import Conflict, EngineError, Forbidden, InvalidSubmission, NotFound
 from ..extensions import db
 from ..notifications.services import notify, organisation_members
 from . import ADJUSTMENT_PROCESS_KEY, PROCESS_KEY, forms as _forms, rules  # forms first: registers task forms
@@ -160,22 +161,21 @@ def close_cycle(user, cycle_id: int) -> RatingCycle:
         raise Conflict(_l("this cycle is already closed"))
     if clock.utcnow() <= cycle.deadline:
         raise Conflict(_l("applications are open until the deadline"))
-    if cycle.spot_check_seed is None:
-        cycle.spot_check_seed = secrets.randbelow(2**31 - 1)
-    apps = [a for a in cycle.applications if a.status == "submitted"]
-    sample = rules.spot_check_sample([a.id for a in apps], cycle.spot_check_rate, cycle.spot_check_seed)
-    cycle.sample = sample
-    cycle.status = "closed"
-    cycle.closed_at = clock.utcnow()
-    for app in apps:
-        app.sampled = app.id in sample
-        panel = draw_rating_panel(app.organisation_id)
-        _deliver(app, {"spot_check": app.sampled, "panel": panel}, user.id)
-    record("rating.cycle_closed", cycle.name, actor_id=user.id,
-           detail={"cycle_id": cycle.id, "seed": cycle.spot_check_seed, "rate": cycle.spot_check_rate,
-                   "applications": [a.id for a in apps], "sample": sample})
-    with runtime._write(_l("the cycle changed meanwhile; try again")):
-        pass
+    with transaction(_l("the cycle changed meanwhile; try again")):
+        if cycle.spot_check_seed is None:
+            cycle.spot_check_seed = secrets.randbelow(2**31 - 1)
+        apps = [a for a in cycle.applications if a.status == "submitted"]
+        sample = rules.spot_check_sample([a.id for a in apps], cycle.spot_check_rate, cycle.spot_check_seed)
+        cycle.sample = sample
+        cycle.status = "closed"
+        cycle.closed_at = clock.utcnow()
+        for app in apps:
+            app.sampled = app.id in sample
+            panel = draw_rating_panel(app.organisation_id)
+            _deliver(app, {"spot_check": app.sampled, "panel": panel}, user.id)
+        record("rating.cycle_closed", cycle.name, actor_id=user.id,
+               detail={"cycle_id": cycle.id, "seed": cycle.spot_check_seed, "rate": cycle.spot_check_rate,
+                       "applications": [a.id for a in apps], "sample": sample})
     return cycle
 
 
@@ -325,18 +325,18 @@ def file_objection(application_id: int, form, user=None) -> Objection:
         raise NotFound(_l("no result under public notice"))
     if not notice_open(app):
         raise Conflict(_l("the public notice period is over"))
-    objection = Objection(application_id=app.id, name=form.name.data.strip(), contact=form.contact.data.strip(),
-                          text=form.text.data.strip(), status="open", created_at=clock.utcnow())
-    db.session.add(objection)
-    db.session.flush()
-    uid = user.id if is_signed_in(user) else None
-    for storage in form.evidence.data or []:
-        if getattr(storage, "filename", None):
-            documents.store(storage, case_id=app.case_id, field="objection_evidence", user_id=uid)
-    record("rating.objection", objection.text[:200], actor_id=uid, actor_label=None if uid else objection.name,
-           case_id=app.case_id, detail={"objection_id": objection.id})
-    from ..engine.models import Case
-    with runtime._write(_l("the result changed meanwhile; try again")):  # the case's optimistic lock -> 409
+    with transaction(_l("the result changed meanwhile; try again")):  # the case's optimistic lock -> 409
+        objection = Objection(application_id=app.id, name=form.name.data.strip(), contact=form.contact.data.strip(),
+                              text=form.text.data.strip(), status="open", created_at=clock.utcnow())
+        db.session.add(objection)
+        db.session.flush()
+        uid = user.id if is_signed_in(user) else None
+        for storage in form.evidence.data or []:
+            if getattr(storage, "filename", None):
+                documents.store(storage, case_id=app.case_id, field="objection_evidence", user_id=uid)
+        record("rating.objection", objection.text[:200], actor_id=uid, actor_label=None if uid else objection.name,
+               case_id=app.case_id, detail={"objection_id": objection.id})
+        from ..engine.models import Case
         runtime.send_message(db.session.get(Case, app.case_id), "objection_filed", {}, uid)  # False: in review
     return objection
 

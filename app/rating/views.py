@@ -7,7 +7,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from ..agencies import services as agencies
 from ..engine.forms import select_choices
-from ..engine.runtime import InvalidSubmission
+from ..engine.errors import InvalidSubmission
 from . import forms, rules, services
 from .status import status_label
 
@@ -81,7 +81,7 @@ def objection(application_id):
     from ..extensions import db
     app = db.session.get(RatingApplication, application_id)
     if app is None or app.status not in ("in_notice", "objection_review"):
-        from ..engine.runtime import NotFound
+        from ..engine.errors import NotFound
         raise NotFound(_("no result under public notice"))
     form = forms.ObjectionForm(CombinedMultiDict([request.files, request.form])) if request.method == "POST" \
         else forms.ObjectionForm()

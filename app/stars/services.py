@@ -10,16 +10,16 @@ from decimal import Decimal, InvalidOperation
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import roles
 from ..auth.models import Organisation
 from ..auth.permissions import is_signed_in
-from ..engine import clock, documents, registry, runtime
+from ..engine import cases, clock, documents, registry, runtime, transaction
 from ..engine.audit import record
 from ..engine.forms import select_choices
 from ..engine.models import Case, WorkTask
-from ..engine.runtime import CompletionContext, EngineError, Forbidden, NotFound
+from ..engine.runtime import CompletionContext
+from ..engine.errors import Conflict, EngineError, Forbidden, InvalidSubmission, NotFound
 from ..extensions import db
 from ..notifications.services import notify, organisation_members
 from . import SUPERVISION_PROCESS, UPGRADE_PROCESS, catalogue, forms as _forms, rules  # noqa: F401 (forms register)
@@ -31,7 +31,7 @@ registry.event_labels({
     "stars.evaluated": _l("Scores evaluated"), "stars.awarded": _l("Star level awarded"),
     "stars.refused": _l("Star level not awarded"), "stars.supervision": _l("Supervision outcome published"),
     "stars.scheme_loaded": _l("Evaluation scheme loaded"), "stars.scheme_frozen": _l("Evaluation scheme frozen"),
-    "stars.scheme_settings": _l("Evaluation scheme settings changed"), "case.cancelled": _l("Case cancelled"),
+    "stars.scheme_settings": _l("Evaluation scheme settings changed"),
 })
 
 STATUSES = {
@@ -219,7 +219,7 @@ def start_from_submission(formdata, user):
         raise Forbidden(_l("only enterprise users apply for a star level, for their own enterprise"))
     form = application_form(formdata, user)
     if not form.validate():
-        raise runtime.InvalidSubmission(form)
+        raise InvalidSubmission(form)
     return apply(user, form.enterprise_type.data, form.target_level.data).case
 
 
@@ -323,34 +323,30 @@ def save_scores(application: StarApplication, dimension_id: int, user, formdata,
                         errors[ind.id] = f"{storage.filename}: {problem}"
     if errors:
         raise ScoreErrors(errors)
-    existing = scores_of(application)
-    changed = 0
-    for ind in stage_indicators(dimension, stage):
-        row = existing.get(ind.id)
-        if row is None:
-            row = IndicatorScore(application_id=application.id, indicator_id=ind.id)
-            db.session.add(row)
-        note = (formdata.get(f"n_{ind.id}") or "").strip()[:3000] or None
-        if getattr(row, coefficient_field) != parsed[ind.id] or getattr(row, note_field) != note:
-            changed += 1
-        setattr(row, coefficient_field, parsed[ind.id])
-        setattr(row, note_field, note)
-        row.updated_at = clock.utcnow()
-        if stage == SELF and files is not None:
-            for storage in files.getlist(f"e_{ind.id}"):
-                if getattr(storage, "filename", None):
-                    documents.store(storage, case_id=application.case_id, field=f"evidence:{ind.code}",
-                                    user_id=user.id)
-                    changed += 1
-    record("stars.scores_saved", f"{dimension.name} ({stage})", actor_id=user.id, case_id=application.case_id,
-           detail={"dimension": dimension.table_id, "stage": stage, "changed": changed})
-    # Touch the case: its optimistic lock then orders this save against a concurrent task completion.
-    application.case.updated_at = clock.utcnow()
-    try:
-        db.session.commit()
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise runtime.Conflict(_l("The application changed meanwhile; nothing you entered was saved.")) from exc
+    # Touching the case (below) lets its optimistic lock order this save against a concurrent task completion.
+    with transaction(_l("The application changed meanwhile; nothing you entered was saved.")):
+        existing = scores_of(application)
+        changed = 0
+        for ind in stage_indicators(dimension, stage):
+            row = existing.get(ind.id)
+            if row is None:
+                row = IndicatorScore(application_id=application.id, indicator_id=ind.id)
+                db.session.add(row)
+            note = (formdata.get(f"n_{ind.id}") or "").strip()[:3000] or None
+            if getattr(row, coefficient_field) != parsed[ind.id] or getattr(row, note_field) != note:
+                changed += 1
+            setattr(row, coefficient_field, parsed[ind.id])
+            setattr(row, note_field, note)
+            row.updated_at = clock.utcnow()
+            if stage == SELF and files is not None:
+                for storage in files.getlist(f"e_{ind.id}"):
+                    if getattr(storage, "filename", None):
+                        documents.store(storage, case_id=application.case_id, field=f"evidence:{ind.code}",
+                                        user_id=user.id)
+                        changed += 1
+        record("stars.scores_saved", f"{dimension.name} ({stage})", actor_id=user.id, case_id=application.case_id,
+               detail={"dimension": dimension.table_id, "stage": stage, "changed": changed})
+        application.case.updated_at = clock.utcnow()
     return changed
 
 
@@ -578,17 +574,6 @@ def lift_blacklist(user, enterprise_id: int, reasons: str) -> SupervisionOutcome
     return outcome
 
 
-def cancel_case(case: Case, actor_id=None, reason: str = "") -> None:
-    """Withdraw a running case's open tasks and stop its timers (no commit)."""
-    for task in db.session.scalars(select(WorkTask).where(WorkTask.case_id == case.id, WorkTask.status == "open")):
-        task.status = "cancelled"
-        task.completed_at = clock.utcnow()
-    case.status = "cancelled"
-    case.next_timer_at = None
-    case.completed_at = clock.utcnow()
-    record("case.cancelled", reason[:200], actor_id=actor_id, case_id=case.id)
-
-
 @registry.prepare_form("stars.supervision_review")
 def _prepare_supervision(form, case, task, submitted):
     s = standing(case.subject_org_id)
@@ -624,14 +609,14 @@ def _supervised(ctx: CompletionContext):
         if application is not None:  # it was based on the old level
             application.status = "withdrawn"
             application.decided_at = clock.utcnow()
-            cancel_case(application.case, ctx.user.id, "star level changed in supervision")
+            cases.cancel(application.case, actor_id=ctx.user.id, reason="star level changed in supervision")
             _tell_enterprise(s.enterprise_id, application.case, "withdrawn", UPGRADE_PROCESS,
                              f"/stars/applications/{application.id}")
     _tell_enterprise(s.enterprise_id, ctx.case, outcome, SUPERVISION_PROCESS, "/stars/public")
     if after == 0:
         for other in _running_supervision(s.enterprise_id):
             if other.id != ctx.case.id:
-                cancel_case(other, ctx.user.id, "star removed")
+                cases.cancel(other, actor_id=ctx.user.id, reason="star removed")
         s.supervision_case_id = None
     elif kind == "annual":
         ctx.data["supervision_due"] = _next_due(s)
@@ -668,5 +653,3 @@ def all_standings() -> list[EnterpriseStar]:
 
 def timestamp(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value else "—"
-
-from . import special  # noqa: E402,F401  (registers the special-capability hooks)

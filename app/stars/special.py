@@ -13,7 +13,8 @@ from ..engine import clock, registry, runtime
 from ..engine.audit import record
 from ..engine.forms import select_choices
 from ..engine.models import WorkTask
-from ..engine.runtime import CompletionContext, EngineError, Forbidden, NotFound
+from ..engine.runtime import CompletionContext
+from ..engine.errors import EngineError, Forbidden, NotFound
 from ..extensions import db
 from . import SPECIAL_PROCESS, catalogue, forms as _forms, rules
 from .models import SchemeDimension, SpecialEvaluation, SpecialScore
