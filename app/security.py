@@ -1,15 +1,18 @@
 """Security headers on every response (pages, JSON, static files, errors).
 
 A small after_request rather than Flask-Talisman: five fixed headers need no dependency,
-and the policy stays readable in one place. Scripts come only from /static (no inline
-script, no eval); bpmn-js sets style attributes on the diagram's SVG, hence
-style-src 'unsafe-inline' (styles cannot run code)."""
+and the policy stays readable in one place (Talisman's extras, e.g. forcing HTTPS, belong to
+the reverse proxy here). Scripts come only from /static: no inline script, no eval, no event
+handler attributes. Style sheets come only from /static too; style *attributes* are allowed
+(style-src-attr) because bpmn-js builds its icons (e.g. the align-elements menu) from SVG
+markup with style attributes; <style> elements stay forbidden."""
 from __future__ import annotations
 
 CSP = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
+    "style-src 'self'",
+    "style-src-attr 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self' data:",
     "connect-src 'self'",
