@@ -26,9 +26,6 @@ def safe_next(target: str | None, default: str | None = None) -> str:
     return target if is_safe_next(target) else (default or url_for("engine.inbox"))
 
 
-_safe_next = safe_next  # older name
-
-
 def _login_failed(response) -> bool:
     return response.status_code != 302
 
