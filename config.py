@@ -17,7 +17,10 @@ def _database_url(default: str) -> str:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # No default: production refuses to start without it; development keeps a random key in
+    # instance/secret_key (generated on first run); tests generate one per app.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    SECRET_KEY_FROM_INSTANCE = False
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'jianping.sqlite'}")
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     WTF_CSRF_TIME_LIMIT = None
@@ -64,11 +67,23 @@ class Config:
     # afresh, as another worker or a restarted server does (the lifecycle tests run once so).
     ENGINE_SPEC_CACHE = os.environ.get("ENGINE_SPEC_CACHE", "1") not in ("0", "false", "no")
     API_TOKEN_HOURS = 12
+
+    # Login throttling (Flask-Limiter): failed logins and token requests per account and per
+    # client address. memory:// counts per process; several processes must share a storage
+    # (e.g. redis://host:6379 or memcached://host:11211).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = "fixed-window"
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes")
+    PASSWORD_MIN_LENGTH = 10
+    # Strict-Transport-Security max-age; sent only when > 0 (production).
+    HSTS_SECONDS = 0
     INBOX_PAGE_SIZE = 20
 
 
 class DevelopmentConfig(Config):
     DEBUG = False
+    SECRET_KEY_FROM_INSTANCE = True
 
 
 class TestConfig(Config):
@@ -76,14 +91,15 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     WTF_CSRF_ENABLED = True
     TIMER_SWEEP_SECONDS = 0
-    SECRET_KEY = "test-secret"
+    SECRET_KEY = None  # a random key per app (app/__init__.py)
 
 
 class ProductionConfig(Config):
-    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
 
     @classmethod
     def check(cls):

@@ -1,13 +1,14 @@
 """Jianping (监评): the application factory."""
 import importlib
 import os
+import secrets
 from pathlib import Path
 
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 
 from .auth.permissions import is_signed_in
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,12 +44,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(config_cls)
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _secret_key(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    limiter.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
@@ -66,6 +69,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_error_handlers(app)
     from . import templating
     templating.register(app)
+    from . import security
+    security.register(app)
 
     @app.context_processor
     def inject_globals():
@@ -90,6 +95,31 @@ def register_packages(app) -> None:
     task forms and event subscriptions. A new domain needs no edit here."""
     for name in package_names():
         importlib.import_module(f"{__name__}.{name}.hooks").register(app)
+
+
+def _secret_key(app) -> None:
+    """SECRET_KEY from the environment or configuration; else, in development, the random key
+    kept in the instance folder (written on first start, reused afterwards); in tests a random
+    key per app. There is no default key: without one the app refuses to start."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config.get("SECRET_KEY_FROM_INSTANCE"):
+        path = Path(app.config.get("SECRET_KEY_FILE") or Path(app.instance_path) / "secret_key")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            key = path.read_text(encoding="ascii").strip()
+        else:
+            key = secrets.token_hex(32)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(key + "\n")
+        if len(key) < 32:
+            raise RuntimeError(f"{path} holds no usable secret key; delete it to have a new one generated.")
+        app.config["SECRET_KEY"] = key
+    elif app.config.get("TESTING"):
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    else:
+        raise RuntimeError("SECRET_KEY must be set (refusing to start without it).")
 
 
 def _enable_sqlite_pragmas(app):

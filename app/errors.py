@@ -1,6 +1,7 @@
 """Errors: JSON for the API, pages for people; never a 500 for user input."""
 from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -42,6 +43,20 @@ def register_error_handlers(app):
     def csrf_error(exc):
         return error_response(400, _l("The form expired or is missing its security token; "
                                       "reload the page and try again."))
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many_attempts(exc):
+        from .auth.throttle import retry_after_minutes, retry_after_seconds
+        message = _l("Too many failed login attempts. Please wait %(minutes)d minutes and try again.",
+                     minutes=retry_after_minutes())
+        if request.endpoint == "auth.login":
+            from .auth.forms import LoginForm
+            response = app.make_response((render_template("auth/login.html", form=LoginForm(), throttled=message),
+                                          429))
+        else:
+            response = app.make_response(error_response(429, message))
+        response.headers["Retry-After"] = str(retry_after_seconds())
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc):

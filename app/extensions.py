@@ -1,5 +1,7 @@
 """Flask extensions, created once and bound in the app factory."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -20,3 +22,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# No default limits: only the views that check passwords are limited (app/auth/throttle.py).
+# Storage and strategy come from RATELIMIT_STORAGE_URI / RATELIMIT_STRATEGY.
+limiter = Limiter(key_func=get_remote_address)

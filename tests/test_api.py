@@ -472,7 +472,7 @@ def test_openapi_document_describes_every_endpoint(app, api):
                 routes.add((path, method.lower()))
     documented = {(path, method) for path, ops in doc["paths"].items() for method in ops}
     assert routes == documented
-    expected = {"/tokens", "/process-definitions", "/process-definitions/{key}", "/cases", "/cases/{case_id}",
+    expected = {"/tokens", "/tokens/{token_id}", "/process-definitions", "/process-definitions/{key}", "/cases", "/cases/{case_id}",
                 "/cases/{case_id}/cancel", "/cases/{case_id}/suspend", "/cases/{case_id}/resume",
                 "/tasks", "/tasks/{task_id}", "/tasks/{task_id}/claim", "/tasks/{task_id}/release",
                 "/tasks/{task_id}/complete", "/decisions", "/openapi.json",

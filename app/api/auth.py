@@ -12,7 +12,7 @@ from functools import wraps
 from flask import g, request
 from flask_login import AnonymousUserMixin
 
-from ..auth.services import user_for_token
+from ..auth.services import token_row
 from ..engine.errors import EngineError
 
 
@@ -49,10 +49,11 @@ def request_user(*, optional: bool = False):
         if optional:
             return AnonymousUserMixin()
         raise Unauthenticated()
-    user = user_for_token(token)
-    if user is None:
+    row = token_row(token)
+    if row is None:
         raise Unauthenticated("the token is invalid or has expired")
-    return user
+    g.api_token_id = row.id
+    return row.user
 
 
 def token_required(fn):

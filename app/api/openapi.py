@@ -86,6 +86,17 @@ SCHEMAS = {
             "user": _ref("UserRef"),
         },
     },
+    "TokenInfo": {
+        "type": "object", "required": ["id", "created_at", "expires_at", "current"],
+        "properties": {
+            "id": {"type": "integer"}, "created_at": DATE_TIME, "expires_at": DATE_TIME,
+            "current": {"type": "boolean", "description": "The token of this request."},
+        },
+    },
+    "TokenList": {
+        "type": "object", "required": ["items"],
+        "properties": {"items": {"type": "array", "items": _ref("TokenInfo")}},
+    },
     "UserRef": {
         "type": "object", "required": ["id", "username", "name", "role"],
         "properties": {
@@ -305,6 +316,9 @@ RESPONSES = {
     "NotFound": _error("No such resource, or the user may not see it.", 404, "task not found"),
     "Conflict": _error("The resource changed: the task was completed or claimed by someone else.", 409,
                        "this task has already been completed"),
+    "TooManyAttempts": _error("Too many failed attempts for this account or from this address; see "
+                              "Retry-After (seconds).", 429,
+                              "Too many failed login attempts. Please wait 15 minutes and try again."),
     "Invalid": _error("The submission did not validate; nothing was stored.", 422,
                       "Please correct the marked fields.", {"triage_reason": ["A rejection needs a reason."]}),
 }
@@ -343,11 +357,28 @@ def _body(schema: dict, description: str) -> dict:
 
 
 PATHS = {
-    "/tokens": {"post": _op(
-        "createToken", "Log in: exchange a username and password for a bearer token", {
-            "201": _json(_ref("Token"), "A new token."),
-            "400": _resp("BadRequest"), "401": _resp("Unauthorized"), "422": _resp("Invalid"),
-        }, tags=["auth"], security=NO_AUTH, body=_body(_ref("TokenRequest"), "The user's credentials."))},
+    "/tokens": {
+        "post": _op(
+            "createToken", "Log in: exchange a username and password for a bearer token", {
+                "201": _json(_ref("Token"), "A new token."),
+                "400": _resp("BadRequest"), "401": _resp("Unauthorized"), "422": _resp("Invalid"),
+                "429": _resp("TooManyAttempts"),
+            }, tags=["auth"], security=NO_AUTH, body=_body(_ref("TokenRequest"), "The user's credentials."),
+            description="Failed attempts are limited per account and per client address (shared with the "
+                        "login page); past the limit every attempt is a 429 with Retry-After until the window ends."),
+        "get": _op(
+            "listTokens", "The caller's own unexpired tokens", {
+                "200": _json(_ref("TokenList"), "The tokens, newest first."),
+                "401": _resp("Unauthorized"),
+            }, tags=["auth"]),
+    },
+    "/tokens/{token_id}": {"delete": _op(
+        "revokeToken", "Revoke one of the caller's own tokens", {
+            "204": {"description": "The token was revoked."},
+            "401": _resp("Unauthorized"), "404": _resp("NotFound"),
+        }, tags=["auth"], parameters=[{"name": "token_id", "in": "path", "required": True,
+                                       "schema": {"type": "integer"}}],
+        description="Changing the password (on the account page) revokes all of a user's tokens.")},
     "/process-definitions": {"get": _op(
         "listProcessDefinitions", "The latest version of every deployed process (staff only)", {
             "200": _json(_ref("ProcessDefinitionList"), "Process definitions."),

@@ -8,7 +8,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
 from ..auth.models import User
+from ..auth import services as auth_services
 from ..auth.services import authenticate, issue_token
+from ..auth.throttle import password_checks
 from ..engine import cases, registry, runtime
 from ..engine.forms import payload_to_formdata
 from ..engine.inbox import InboxFilter, inbox
@@ -49,7 +51,12 @@ def _page_json(items, total, page, per_page) -> dict:
 
 # --- tokens ------------------------------------------------------------------------------
 
+def _token_refused(response) -> bool:
+    return response.status_code == 401
+
+
 @bp.post("/tokens")
+@password_checks(_token_refused)
 def create_token():
     body = json_object()
     username, password = body.get("username"), body.get("password")
@@ -64,6 +71,27 @@ def create_token():
     return jsonify({"token": token, "token_type": "Bearer", "expires_at": iso(row.expires_at),
                     "user": {"id": user.id, "username": user.username, "name": user.display_name,
                              "role": user.role, "organisation_id": user.organisation_id}}), 201
+
+
+def _token_json(row, current_id) -> dict:
+    return {"id": row.id, "created_at": iso(row.created_at), "expires_at": iso(row.expires_at),
+            "current": row.id == current_id}
+
+
+@bp.get("/tokens")
+@token_required
+def list_tokens():
+    """The caller's own unexpired tokens (never the token strings: only their hashes are kept)."""
+    current = g.get("api_token_id")
+    return jsonify({"items": [_token_json(row, current) for row in auth_services.tokens_of(g.api_user)]})
+
+
+@bp.delete("/tokens/<int:token_id>")
+@token_required
+def revoke_token(token_id):
+    if not auth_services.revoke_token(g.api_user, token_id):
+        raise ApiError(404, "no such token of yours")
+    return "", 204
 
 
 # --- process definitions (staff) ---------------------------------------------------------

@@ -1,6 +1,7 @@
 """Users, organisations and API tokens."""
 from datetime import datetime
 import hashlib
+import secrets
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, Boolean, DateTime, Integer
@@ -26,6 +27,10 @@ class Organisation(db.Model):
         return f"<Organisation {self.id} {self.kind} {self.name}>"
 
 
+def new_session_nonce() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
 
@@ -41,8 +46,18 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Part of the id kept in the session cookie and checked on every request; a new one on
+    # logout and on a password change ends the sessions started with the old one.
+    session_nonce: Mapped[str | None] = mapped_column(String(64), default=new_session_nonce)
 
     organisation = relationship(Organisation)
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the current session nonce."""
+        return f"{self.id}:{self.session_nonce or ''}"
+
+    def rotate_session_nonce(self) -> None:
+        self.session_nonce = new_session_nonce()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

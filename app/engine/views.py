@@ -75,7 +75,8 @@ def complete(task_id):
 def claim(task_id):
     runtime.claim_task(task_id, current_user)
     flash(_("Task claimed."), "success")
-    return redirect(request.form.get("next") or url_for("engine.task", task_id=task_id))
+    from ..auth.views import safe_next
+    return redirect(safe_next(request.form.get("next"), url_for("engine.task", task_id=task_id)))
 
 
 @bp.post("/tasks/<int:task_id>/release")
