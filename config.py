@@ -60,6 +60,12 @@ class Config:
 
     # Timer sweep (APScheduler) interval in seconds; 0 disables the in-process scheduler.
     TIMER_SWEEP_SECONDS = int(os.environ.get("TIMER_SWEEP_SECONDS", 30))
+    # Limits of one evaluation of a diagram's script, condition or timer expression (see
+    # docs/decisions.md): wall-clock seconds, steps (loop iterations, comprehension items,
+    # calls) and the estimated bytes of the large values it builds.
+    SCRIPT_TIME_LIMIT = float(os.environ.get("SCRIPT_TIME_LIMIT", 2.0))
+    SCRIPT_STEP_LIMIT = int(os.environ.get("SCRIPT_STEP_LIMIT", 5_000_000))
+    SCRIPT_MEMORY_LIMIT = int(os.environ.get("SCRIPT_MEMORY_LIMIT", 64 * 1024 * 1024))
     API_TOKEN_HOURS = 12
     INBOX_PAGE_SIZE = 20
 

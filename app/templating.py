@@ -15,6 +15,8 @@ registry.event_labels({
     "task.released": _l("Task released"), "task.cancelled": _l("Task withdrawn"),
     "timer.fired": _l("Deadline passed"), "definition.deployed": _l("Process deployed"),
     "calendar.override": _l("Calendar changed"),
+    "incident.opened": _l("Incident recorded"), "incident.resolved": _l("Incident resolved"),
+    "incident.retry_failed": _l("Incident retry failed"),
 })
 
 

@@ -197,7 +197,17 @@ def _gateway_timers(workflow) -> list[datetime]:
 
 
 def _evaluate(workflow, spiff_task, expression):
-    return workflow.script_engine.evaluate(spiff_task, expression)
+    try:
+        return workflow.script_engine.evaluate(spiff_task, expression)
+    except WorkflowException as exc:
+        raise _failure(exc) from exc
+
+
+def _failure(exc: WorkflowException, case_id: int | None = None) -> EngineError:
+    """The error for a failure of the diagram (incidents.ProcessFailure, recorded as an
+    incident once the transaction is rolled back)."""
+    from .incidents import as_failure
+    return as_failure(exc, case_id)
 
 
 def _materialize(case: Case, workflow, spiff_task, actor_id) -> WorkTask:
@@ -336,11 +346,11 @@ def _start(definition, user, actor_label, data, title, subject_org_id) -> Case:
     return case
 
 
-def _run(workflow) -> None:
+def _run(workflow, case_id: int | None = None) -> None:
     try:
         workflow.do_engine_steps()
     except WorkflowException as exc:
-        raise EngineError(_l("the process could not continue: %(error)s", error=str(exc))) from exc
+        raise _failure(exc, case_id) from exc
 
 
 # --- completing ----------------------------------------------------------------------------
@@ -379,8 +389,10 @@ def complete_task(task_id: int, user, *, formdata=None, payload=None) -> Case:
     if not form.validate():
         raise InvalidSubmission(form)
 
-    with _write(_l("someone else completed this task first; nothing you entered was applied")):
-        return _complete(task, user, form)
+    from .incidents import recorded
+    with recorded(task.case_id, "task", user.id):
+        with _write(_l("someone else completed this task first; nothing you entered was applied")):
+            return _complete(task, user, form)
 
 
 def _complete(task: WorkTask, user, form) -> Case:
@@ -403,8 +415,8 @@ def _complete(task: WorkTask, user, form) -> Case:
     try:
         spiff_task.run()
     except WorkflowException as exc:
-        raise EngineError(_l("the process could not continue: %(error)s", error=str(exc))) from exc
-    _run(workflow)
+        raise _failure(exc, case.id) from exc
+    _run(workflow, case.id)
     task.status = "completed"
     task.assignee_id = task.assignee_id or user.id
     task.completed_by_id = user.id
@@ -462,7 +474,7 @@ def send_message(case: Case, name: str, payload: dict | None = None, actor_id: i
         workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=dict(payload or {})))
     except WorkflowException:
         return False
-    _run(workflow)
+    _run(workflow, case.id)
     record("message.received", name, actor_id=actor_id, case_id=case.id)
     persist(case, workflow, actor_id)
     return True
@@ -473,12 +485,13 @@ def send_message(case: Case, name: str, payload: dict | None = None, actor_id: i
 def sweep_timers(at: datetime | None = None, limit: int = 500) -> int:
     """Fire the timers that are due at ``at`` (default now). Loads only cases whose
     stored next-timer time has passed. Returns the number of cases advanced."""
+    from .incidents import ProcessFailure, blocks_timers
     moment = clock.as_aware(at) if at else clock.now()
     advanced = 0
     with clock.frozen(moment):
         ids = list(db.session.scalars(
             select(Case.id).where(Case.status == "running", Case.next_timer_at.is_not(None),
-                                  Case.next_timer_at <= clock.as_naive(moment))
+                                  Case.next_timer_at <= clock.as_naive(moment), ~blocks_timers())
             .order_by(Case.next_timer_at).limit(limit)))
         db.session.rollback()
         for case_id in ids:
@@ -487,6 +500,8 @@ def sweep_timers(at: datetime | None = None, limit: int = 500) -> int:
                     advanced += 1
             except Conflict:
                 log.info("case %s changed during the timer sweep; it will be retried", case_id)
+            except ProcessFailure:
+                pass  # recorded as an incident (and logged); the sweep skips the case until retried
             except Exception:
                 db.session.rollback()
                 log.exception("timer sweep failed for case %s", case_id)
@@ -494,8 +509,10 @@ def sweep_timers(at: datetime | None = None, limit: int = 500) -> int:
 
 
 def _fire_case_timers(case_id: int) -> bool:
-    with _write(_l("case changed during the timer sweep")):
-        return _fire(case_id)
+    from .incidents import recorded
+    with recorded(case_id, "timer_sweep"):
+        with _write(_l("case changed during the timer sweep")):
+            return _fire(case_id)
 
 
 def _fire(case_id: int) -> bool:
@@ -504,8 +521,11 @@ def _fire(case_id: int) -> bool:
         return False
     workflow = load_workflow(case)
     before = {str(e.name) for e in workflow.waiting_events()}
-    workflow.refresh_timers()
-    _run(workflow)
+    try:
+        workflow.refresh_timers()
+    except WorkflowException as exc:
+        raise _failure(exc, case.id) from exc
+    _run(workflow, case.id)
     after = {str(e.name) for e in workflow.waiting_events()}
     fired = sorted(before - after)
     if fired:

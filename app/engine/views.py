@@ -12,7 +12,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from sqlalchemy import inspect as sa_inspect
 
 from ..extensions import db
-from . import audit, documents, registry, runtime
+from . import audit, documents, incidents, registry, runtime
 from .inbox import InboxFilter, facets, inbox as inbox_query
 from .models import Document, HolidayOverride, WorkTask
 
@@ -60,6 +60,14 @@ def complete(task_id):
     except runtime.InvalidSubmission as exc:
         task = runtime.get_task(task_id, current_user)
         return _task_page(task, exc.form, 422)
+    except incidents.ProcessFailure as exc:
+        # the diagram failed (recorded as an incident): nothing was saved; the form keeps
+        # what the user typed
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        task = runtime.get_task(task_id, current_user)
+        form = runtime.build_form(task, formdata=CombinedMultiDict([request.files, request.form]))
+        return _task_page(task, form, exc.status)
     except runtime.Conflict as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -95,7 +103,8 @@ def case(case_id):
     return render_template(
         "engine/case.html", case=case, summary=summary_fn(case, current_user) if summary_fn else [],
         open_tasks=[t for t in tasks if t.status == "open"], done_tasks=[t for t in tasks if t.status != "open"],
-        events=audit.timeline(case.id), documents=documents.for_case(case.id),
+        events=audit.timeline(case.id, internal=current_user.is_staff), documents=documents.for_case(case.id),
+        incidents=incidents.for_case(case.id, current_user),
         can_work=lambda t: runtime.can_work(t, current_user))
 
 
@@ -131,3 +140,28 @@ def calendar():
     overrides = list(db.session.scalars(db.select(HolidayOverride).order_by(HolidayOverride.day)))
     return render_template("engine/calendar.html", overrides=overrides, error=error,
                            calendar=current_calendar(), today=date.today()), (400 if error else 200)
+
+
+# --- incidents (administrators) ---------------------------------------------------------------
+
+@bp.get("/admin/incidents")
+@login_required
+def incident_list():
+    return render_template("engine/incidents.html", incidents=incidents.open_incidents(current_user),
+                           resolved=incidents.recently_resolved(current_user))
+
+
+@bp.post("/admin/incidents/<int:incident_id>/retry")
+@login_required
+def incident_retry(incident_id):
+    try:
+        incidents.retry(incident_id, current_user)
+    except incidents.ProcessFailure as exc:
+        db.session.rollback()
+        flash(_("The retry failed again; the incident stays open: %(error)s", error=exc.detail), "error")
+    else:
+        flash(_("The case ran again; its incidents are resolved."), "success")
+    target = request.form.get("next") or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("engine.incident_list")
+    return redirect(target)
