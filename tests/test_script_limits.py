@@ -46,7 +46,7 @@ def small_limits(monkeypatch):
 
 EXPRESSIONS = [
     "'a'*10**10", "[0]*10**10", "10**10**10", "2<<10**10", "'x'.ljust(10**10)", "'x'.zfill(10**10)",
-    "'x'.center(10**10, '-')", "sum(range(10**12))", "list(range(10**10))", "sorted(range(10**9))",
+    "'x'.center(10**10, '-')", "str.ljust('x', 10**10)", "str.join('', ('x' for i in range(10**12)))", "sum(range(10**12))", "list(range(10**10))", "sorted(range(10**9))",
     "set(range(10**10))", "max(range(10**12))", "[i*j for i in range(10**5) for j in range(10**5)]",
     "{i: j for i in range(10**5) for j in range(10**5)}", "[*range(10**10)]", "f'{1:>9999999999}'",
     "f'{1:>{10**10}}'", "'%9999999999d' % 1", "'%*d' % (10**10, 1)", "bytes(10**10)", "pow(10, 10**10)",
@@ -117,6 +117,17 @@ def test_step_budget_is_a_limit_of_its_own(monkeypatch):
         RestrictedEnvironment().execute("n = 0\nwhile True:\n    n += 1", {})
     assert exc.value.reason == "steps"
     RestrictedEnvironment().execute("n = 0\nfor i in range(5000):\n    n += i", {})
+
+
+def test_the_evaluations_of_one_action_share_the_time_limit(monkeypatch):
+    monkeypatch.setattr(scripting.LIMITS, "time", 60.0)
+    with scripting.action_scope():
+        scripting._state.action_deadline = 0.0  # as if earlier evaluations of the action used it all
+        with pytest.raises(ScriptLimitExceeded) as exc:
+            RestrictedEnvironment().execute("for i in range(5000):\n    pass", {})
+        assert exc.value.reason == "time"
+    assert scripting._state.action_deadline is None
+    RestrictedEnvironment().execute("for i in range(5000):\n    pass", {})
 
 
 # --- a looping script reached by a user's completion ------------------------------------------

@@ -25,6 +25,7 @@ from . import clock, documents, registry, serializer
 from .audit import record
 from .deadlines import DurationError, due_after
 from .definitions import latest, spec_for, task_properties
+from .scripting import action_scope
 from .forms import form_values, payload_to_formdata, uploaded_files
 from .models import Case, Document, WorkTask, task_candidate_user
 
@@ -299,7 +300,8 @@ def _write(conflict_message: str):
     """One transaction that ends in a commit. Another writer's change to the same case
     (the optimistic lock, at any flush) or a lock timeout means Conflict: all rolled back."""
     try:
-        yield
+        with action_scope():  # the evaluations of the whole action share one time limit
+            yield
         db.session.commit()
     except StaleDataError as exc:
         db.session.rollback()

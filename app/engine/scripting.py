@@ -12,6 +12,7 @@ import datetime as _dt
 import operator
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from time import perf_counter
@@ -141,6 +142,9 @@ class Budget:
         self.allocated = 0
         self.tripped = None
         self.deadline = perf_counter() + limits.time
+        action = _state.action_deadline
+        if action is not None and action < self.deadline:
+            self.deadline = action
 
     def trip(self, reason, limit):
         self.tripped = (reason, limit)
@@ -177,6 +181,22 @@ class Budget:
 
 class _State(threading.local):
     budget = None
+    action_deadline = None  # the end of the time all evaluations of one user action may take
+
+
+@contextmanager
+def action_scope():
+    """One user action (one transaction): all its evaluations together get SCRIPT_TIME_LIMIT,
+    so a chain of slow scripts cannot hold the transaction (and SQLite's write lock) for
+    the limit times the number of scripts."""
+    if _state.action_deadline is not None:
+        yield
+        return
+    _state.action_deadline = perf_counter() + LIMITS.time
+    try:
+        yield
+    finally:
+        _state.action_deadline = None
 
 
 _state = _State()
@@ -561,6 +581,8 @@ def _guard_method(obj, name, method):
         result = method(*args, **kw)
         if type(result) in _CONTAINERS and result is not obj:
             n = _size(result)
+            if name in _SPLITTERS:
+                n *= 7  # a new small string per item
             if n > 4096:
                 budget.alloc(n)
         return result
@@ -569,19 +591,49 @@ def _guard_method(obj, name, method):
 
 def _getattr_(obj, name, default=None):
     value = safer_getattr(obj, name, default)
-    if type(value) is _BuiltinMethod and (type(obj) in _METHOD_OWNERS or obj in _METHOD_OWNERS):
+    t = type(value)
+    if t is _BuiltinMethod and (type(obj) in _METHOD_OWNERS or obj in _METHOD_OWNERS):
         return _guard_method(obj, name, value)
+    if t is _MethodDescriptor and obj in _METHOD_OWNERS:  # str.ljust("x", n): the same guards, unbound
+        def unbound(*args, **kw):
+            if args and isinstance(args[0], obj):
+                return _guard_method(args[0], name, getattr(args[0], name))(*args[1:], **kw)
+            return value(*args, **kw)
+        return unbound
     return value
 
 
 _BuiltinMethod = type([].append)
+_MethodDescriptor = type(str.join)
+_SPLITTERS = frozenset({"split", "rsplit", "splitlines"})
+
+
+def _iadd_(a, b):
+    ta = type(a)
+    if ta is int or ta is float:
+        return a + b
+    if ta in (str, bytes, list, tuple) and type(b) in (str, bytes, list, tuple):
+        n = _size(a) + _size(b)
+        if n > 4096:
+            _budget().alloc(n)
+    elif ta is list:
+        b = _lazy(b)  # list += iterable extends in C
+    return operator.iadd(a, b)
+
+
+def _imul_(a, b):
+    ta, tb = type(a), type(b)
+    if ta is list and tb is int and b > 0:
+        _budget().alloc(_seq_result(a, b))
+        return operator.imul(a, b)
+    return _mul_(a, b)
 
 
 def _inplacevar(op, x, y):
     if op == "+=":
-        return _add_(x, y)
+        return _iadd_(x, y)
     if op == "*=":
-        return _mul_(x, y)
+        return _imul_(x, y)
     ops = {"-=": operator.isub, "/=": operator.itruediv,
            "//=": operator.ifloordiv, "%=": operator.imod, "|=": operator.ior, "&=": operator.iand}
     if op not in ops:
@@ -672,6 +724,19 @@ class _Guards(ast.NodeTransformer):
         if isinstance(node.op, ast.Mod) and _is_number(node.left):
             return node
         return ast.copy_location(_call(guard, node.left, node.right), node)
+
+    _INPLACE = {"+=": "_iadd_", "*=": "_imul_"}
+
+    def visit_Call(self, node):
+        """RestrictedPython's `n = _inplacevar_("+=", n, x)` becomes `n = _iadd_(n, x)`: one
+        call less on the most common augmented assignments."""
+        self.generic_visit(node)
+        if (isinstance(node.func, ast.Name) and node.func.id == "_inplacevar_" and len(node.args) == 3
+                and isinstance(node.args[0], ast.Constant)):
+            op, left, right = node.args[0].value, node.args[1], node.args[2]
+            if op in self._INPLACE:
+                return ast.copy_location(_call(self._INPLACE[op], left, right), node)
+        return node
 
     def visit_Compare(self, node):
         self.generic_visit(node)
@@ -789,7 +854,7 @@ _BASE_GLOBALS = {
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": full_write_guard,
     "_inplacevar_": _inplacevar,
-    "_tick_": _tick_, "_mul_": _mul_, "_pow_": _pow_, "_lshift_": _lshift_, "_add_": _add_,
+    "_tick_": _tick_, "_iadd_": _iadd_, "_imul_": _imul_, "_mul_": _mul_, "_pow_": _pow_, "_lshift_": _lshift_, "_add_": _add_,
     "_mod_": _mod_, "_fmt_": _fmt_, "_in_": _in_, "_starred_": _starred_,
 }
 
