@@ -122,11 +122,13 @@ def test_step_budget_is_a_limit_of_its_own(monkeypatch):
 def test_the_evaluations_of_one_action_share_the_time_limit(monkeypatch):
     monkeypatch.setattr(scripting.LIMITS, "time", 60.0)
     with scripting.action_scope():
-        scripting._state.action_deadline = 0.0  # as if earlier evaluations of the action used it all
-        with pytest.raises(ScriptLimitExceeded) as exc:
-            RestrictedEnvironment().execute("for i in range(5000):\n    pass", {})
-        assert exc.value.reason == "time"
-    assert scripting._state.action_deadline is None
+        with scripting.action_scope():  # nested: the outer action's time counts
+            token = scripting._ACTION_DEADLINE.set(0.0)  # as if earlier evaluations used it all
+            with pytest.raises(ScriptLimitExceeded) as exc:
+                RestrictedEnvironment().execute("for i in range(5000):\n    pass", {})
+            assert exc.value.reason == "time"
+            scripting._ACTION_DEADLINE.reset(token)
+    assert scripting._ACTION_DEADLINE.get() is None
     RestrictedEnvironment().execute("for i in range(5000):\n    pass", {})
 
 
