@@ -212,7 +212,10 @@ def _accepted(browser, orgs, users):
     return case.id
 
 
-def test_sweep_fires_good_cases_records_the_bad_one_and_retry_resolves_it(app, browser, orgs, users, caplog):
+def test_sweep_fires_good_cases_records_the_bad_one_and_retry_resolves_it(app, browser, orgs, users, caplog,
+                                                                         monkeypatch):
+    for name in ("app.engine.runtime", "app.engine.incidents"):  # Alembic's fileConfig may have disabled them
+        monkeypatch.setattr(logging.getLogger(name), "disabled", False)
     clock.travel_to(at("2026-11-02T09:00"))
     good = _accepted(browser, orgs, users)
     v2, _ = definitions.deploy(LOOPING_DUE, source="complaint.bpmn", comment="a loop in the escalation")
