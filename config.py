@@ -66,6 +66,12 @@ class Config:
     # Keep parsed process specs in memory (per process). Off: every load parses the diagram
     # afresh, as another worker or a restarted server does (the lifecycle tests run once so).
     ENGINE_SPEC_CACHE = os.environ.get("ENGINE_SPEC_CACHE", "1") not in ("0", "false", "no")
+    # Limits of one evaluation of a diagram's script, condition or timer expression (see
+    # docs/decisions.md): wall-clock seconds, steps (loop iterations, comprehension items,
+    # calls) and the estimated bytes of the large values it builds.
+    SCRIPT_TIME_LIMIT = float(os.environ.get("SCRIPT_TIME_LIMIT", 2.0))
+    SCRIPT_STEP_LIMIT = int(os.environ.get("SCRIPT_STEP_LIMIT", 5_000_000))
+    SCRIPT_MEMORY_LIMIT = int(os.environ.get("SCRIPT_MEMORY_LIMIT", 64 * 1024 * 1024))
     API_TOKEN_HOURS = 12
 
     # Login throttling (Flask-Limiter): failed logins and token requests per account and per

@@ -60,6 +60,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from . import models  # noqa: F401  (import every model so metadata is complete)
     from .engine.clock import install_spiff_clock
     install_spiff_clock()
+    from .engine.scripting import configure as configure_scripts
+    configure_scripts(app.config)  # the limits of every script evaluation
 
     register_packages(app)
     from .demo import demo_cli

@@ -37,6 +37,9 @@ def register_error_handlers(app):
     def engine_error(exc):
         from .extensions import db
         db.session.rollback()
+        from .engine.incidents import ProcessFailure, record_failure
+        if isinstance(exc, ProcessFailure):
+            record_failure(exc, "action")  # once, after the rollback, in its own transaction
         return error_response(exc.status, exc.message, exc.errors)
 
     @app.errorhandler(CSRFError)

@@ -1,6 +1,6 @@
 """Every model, imported once so metadata (and Alembic) sees all tables."""
 from .auth.models import ApiToken, Organisation, User  # noqa: F401
-from .engine.models import AuditEvent, Case, Document, HolidayOverride, ProcessDefinition, WorkTask  # noqa: F401
+from .engine.models import AuditEvent, Case, Document, HolidayOverride, Incident, ProcessDefinition, WorkTask  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
 from .complaints.models import ArbitrationOpinion, Complaint  # noqa: F401
 from .agencies.models import (AgencyProfile, Consultant, DisclosureVersion, Project, ProjectMember,  # noqa: F401

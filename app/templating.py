@@ -16,6 +16,8 @@ registry.event_labels({
     "timer.fired": _l("Deadline passed"), "definition.deployed": _l("Process deployed"),
     "calendar.override": _l("Calendar changed"),
     "case.cancelled": _l("Case cancelled"), "case.suspended": _l("Case suspended"), "case.resumed": _l("Case resumed"),
+    "incident.opened": _l("Incident recorded"), "incident.resolved": _l("Incident resolved"),
+    "incident.retry_failed": _l("Incident retry failed"),
 })
 
 

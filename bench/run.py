@@ -345,6 +345,61 @@ def time_idle_sweep(at: datetime, repeat: int = SWEEP_REPEAT) -> list[float]:
     return xs
 
 
+# --- guarded evaluation: the cost of the script limits ----------------------------------------
+
+GUARD_CASES = {  # name: (mode, source, data)
+    "expression": ("eval", 'arbitration_result in ("upheld", "partly_upheld") and score >= 60',
+                   {"arbitration_result": "upheld", "score": 75}),
+    "script_loop": ("exec", "total = 0\nfor i in range(200):\n    total += i * 2\nlabel = str(total) + ' points'",
+                    {}),
+}
+
+
+def guarded_vs_plain(repeat: int = 2000) -> dict:
+    """The app's evaluation (RestrictedPython + budget guards, SCRIPT_ENGINE's environment)
+    against the same source compiled by RestrictedPython alone and run with eval/exec over
+    the same globals (no budget): paired per call, interleaved."""
+    from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+    from app.engine import scripting
+    import builtins
+    import operator
+    from RestrictedPython import safe_builtins
+    from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+    from RestrictedPython.Guards import (full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence,
+                                         safer_getattr)
+    plain_builtins = dict(safe_builtins)
+    for n in ("min", "max", "sum", "any", "all", "sorted", "enumerate", "list", "dict", "set", "reversed", "map",
+              "filter"):
+        plain_builtins[n] = getattr(builtins, n)
+    ops = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul}
+    plain_globals = {  # the environment before the limits: RestrictedPython's default guards
+        "__builtins__": plain_builtins, "_getattr_": safer_getattr, "_getitem_": default_guarded_getitem,
+        "_getiter_": default_guarded_getiter, "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+        "_unpack_sequence_": guarded_unpack_sequence, "_write_": full_write_guard,
+        "_inplacevar_": lambda op, x, y: ops[op](x, y), **scripting.HELPERS}
+    env = scripting.RestrictedEnvironment()
+    out = {}
+    for name, (mode, source, data) in GUARD_CASES.items():
+        compile_plain = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+        plain_code = compile_plain(source, "<plain>").code
+        run = env.evaluate if mode == "eval" else env.execute
+        ratios, guarded_t, plain_t = [], [], []
+        for i in range(repeat + 100):
+            t0 = time.perf_counter()
+            g = plain_globals.copy()
+            g.update(data)
+            eval(plain_code, g)
+            t1 = time.perf_counter()
+            run(source, dict(data))
+            t2 = time.perf_counter()
+            if i >= 100:
+                plain_t.append(t1 - t0)
+                guarded_t.append(t2 - t1)
+                ratios.append((t2 - t1) / (t1 - t0))
+        out[name] = (median(guarded_t), median(plain_t), median(ratios))
+    return out
+
+
 # --- main --------------------------------------------------------------------------------------
 
 def main() -> int:
@@ -361,6 +416,16 @@ def main() -> int:
             ctx = Ctx()
             idle_empty = median(time_idle_sweep(datetime.now(timezone.utc)))
         clients = login_clients(app, passwords)
+
+        # 0: the script limits' own cost
+        with app.app_context():
+            guards = guarded_vs_plain()
+        for name, (guarded, plain, ratio) in guards.items():
+            note(f"{name}: guarded {guarded * 1e6:.2f} us, plain RestrictedPython {plain * 1e6:.2f} us "
+                 f"({GUARD_CASES[name][1]!r})")
+        metric("guarded_expression_us", guards["expression"][0] * 1e6, 2)
+        metric("guarded_expression_vs_plain_ratio", guards["expression"][2], 2)
+        metric("guarded_script_loop_vs_plain_ratio", guards["script_loop"][2], 2)
 
         # 1-3: floor, service and HTTP, interleaved
         gc.collect()

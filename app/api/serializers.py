@@ -105,7 +105,7 @@ def case_detail_json(case, user) -> dict:
     tasks = db.session.scalars(select(WorkTask).where(WorkTask.case_id == case.id, WorkTask.status == "open")
                                .order_by(WorkTask.id))
     out["open_tasks"] = [task_json(t, user) for t in tasks]
-    out["events"] = [event_json(e, user, case.process_key) for e in audit.timeline(case.id)]
+    out["events"] = [event_json(e, user, case.process_key) for e in audit.timeline(case.id, internal=bool(getattr(user, "is_staff", False)))]
     return out
 
 

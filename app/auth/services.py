@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..engine import audit
 from ..engine.clock import utcnow
-from ..engine.runtime import EngineError
+from ..engine.errors import EngineError
 from ..extensions import db, login_manager
 from .models import ApiToken, Organisation, User
 

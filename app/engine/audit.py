@@ -34,6 +34,12 @@ def _drop_events(session):
     session.info.pop(_KEY, None)
 
 
-def timeline(case_id: int) -> list[AuditEvent]:
-    return list(db.session.scalars(
-        db.select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.at, AuditEvent.id)))
+INTERNAL_PREFIXES = ("incident.",)  # shown to staff only
+
+
+def timeline(case_id: int, *, internal: bool = True) -> list[AuditEvent]:
+    """The case's events; ``internal=False`` leaves out the staff-only ones (incidents)."""
+    query = db.select(AuditEvent).where(AuditEvent.case_id == case_id)
+    if not internal:
+        query = query.where(*[~AuditEvent.kind.startswith(p) for p in INTERNAL_PREFIXES])
+    return list(db.session.scalars(query.order_by(AuditEvent.at, AuditEvent.id)))

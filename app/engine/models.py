@@ -159,3 +159,33 @@ class HolidayOverride(db.Model):
     note: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Incident(db.Model):
+    """A script, condition or timer of a case's diagram that failed (故障): what failed,
+    where, when and the message. Written in its own transaction after the failed one was
+    rolled back. While one raised by the timer sweep is open, the sweep skips its case."""
+    __tablename__ = "incident"
+    __table_args__ = (Index("ix_incident_case_open", "case_id", "resolved_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_instance.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # script | timer | expression
+    origin: Mapped[str] = mapped_column(String(20))  # task | timer_sweep | action
+    element_id: Mapped[str | None] = mapped_column(String(200))
+    element_name: Mapped[str | None] = mapped_column(String(300))
+    message: Mapped[str] = mapped_column(Text)
+    limit_exceeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    failures: Mapped[int] = mapped_column(Integer, default=1)
+    retried: Mapped[int] = mapped_column(Integer, default=0)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    case = relationship(Case)
+    resolved_by = relationship("User")
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

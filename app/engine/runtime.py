@@ -165,7 +165,17 @@ def _gateway_timers(workflow) -> list[datetime]:
 
 
 def _evaluate(workflow, spiff_task, expression):
-    return workflow.script_engine.evaluate(spiff_task, expression)
+    try:
+        return workflow.script_engine.evaluate(spiff_task, expression)
+    except WorkflowException as exc:
+        raise _failure(exc) from exc
+
+
+def _failure(exc: WorkflowException, case_id: int | None = None) -> EngineError:
+    """The error for a failure of the diagram (incidents.ProcessFailure, recorded as an
+    incident once the transaction is rolled back)."""
+    from .incidents import as_failure
+    return as_failure(exc, case_id)
 
 
 def _materialize(case: Case, workflow, spiff_task, actor_id) -> WorkTask:
@@ -279,11 +289,11 @@ def _start(definition, user, actor_label, data, title, subject_org_id) -> Case:
     return case
 
 
-def _run(workflow) -> None:
+def _run(workflow, case_id: int | None = None) -> None:
     try:
         workflow.do_engine_steps()
     except WorkflowException as exc:
-        raise EngineError(_l("the process could not continue: %(error)s", error=str(exc))) from exc
+        raise _failure(exc, case_id) from exc
 
 
 # --- completing ----------------------------------------------------------------------------
@@ -328,8 +338,10 @@ def complete_task(task_id: int, user, *, formdata=None, payload=None) -> Case:
     if not form.validate():
         raise InvalidSubmission(form)
 
-    with transaction(_l("someone else completed this task first; nothing you entered was applied")):
-        return _complete(task, user, form)
+    from .incidents import recorded
+    with recorded(task.case_id, "task", user.id):
+        with transaction(_l("someone else completed this task first; nothing you entered was applied")):
+            return _complete(task, user, form)
 
 
 def _complete(task: WorkTask, user, form) -> Case:
@@ -352,8 +364,8 @@ def _complete(task: WorkTask, user, form) -> Case:
     try:
         spiff_task.run()
     except WorkflowException as exc:
-        raise EngineError(_l("the process could not continue: %(error)s", error=str(exc))) from exc
-    _run(workflow)
+        raise _failure(exc, case.id) from exc
+    _run(workflow, case.id)
     task.status = "completed"
     task.assignee_id = task.assignee_id or user.id
     task.completed_by_id = user.id
@@ -414,7 +426,7 @@ def send_message(case: Case, name: str, payload: dict | None = None, actor_id: i
         workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=dict(payload or {})))
     except WorkflowException:
         return False
-    _run(workflow)
+    _run(workflow, case.id)
     record("message.received", name, actor_id=actor_id, case_id=case.id)
     persist(case, workflow, actor_id)
     return True
@@ -427,11 +439,12 @@ def sweep_timers(at: datetime | None = None, limit: int = 500) -> int:
     stored next-timer time has passed, each claimed in its own transaction (on PostgreSQL
     ``FOR UPDATE SKIP LOCKED``: a case another sweeper holds is left to it). A case another
     process advanced first is skipped quietly. Returns the number of cases advanced."""
+    from .incidents import ProcessFailure, blocks_timers
     moment = clock.as_aware(at) if at else clock.now()
     advanced = 0
     with clock.frozen(moment):
         due = clock.as_naive(moment)
-        ids = list(db.session.scalars(select(Case.id).where(*_due(due)).order_by(Case.next_timer_at).limit(limit)))
+        ids = list(db.session.scalars(select(Case.id).where(*_due(due), ~blocks_timers()).order_by(Case.next_timer_at).limit(limit)))
         db.session.rollback()
         for case_id in ids:
             try:
@@ -439,6 +452,8 @@ def sweep_timers(at: datetime | None = None, limit: int = 500) -> int:
                     advanced += 1
             except Conflict:
                 log.info("case %s was advanced by someone else during the timer sweep; skipped", case_id)
+            except ProcessFailure:
+                pass  # recorded as an incident (and logged); the sweep skips the case until retried
             except Exception:
                 db.session.rollback()
                 log.exception("timer sweep failed for case %s", case_id)
@@ -450,7 +465,8 @@ def _due(due: datetime) -> tuple:
 
 
 def _fire_case_timers(case_id: int, due: datetime) -> bool:
-    with transaction(_l("case changed during the timer sweep")):
+    from .incidents import recorded
+    with recorded(case_id, "timer_sweep"), transaction(_l("case changed during the timer sweep")):
         # Claim the case: still due (not fired by another sweeper meanwhile) and not locked by one.
         case = db.session.scalars(
             select(Case).where(Case.id == case_id, *_due(due))
@@ -461,13 +477,27 @@ def _fire_case_timers(case_id: int, due: datetime) -> bool:
         return _fire(case)
 
 
+def _timers_caught(workflow) -> dict:
+    """Completed timer catch events of the workflow: task id -> timer name."""
+    return {t.id: str(t.task_spec.event_definition.name)
+            for t in workflow.get_tasks(state=TaskState.COMPLETED)
+            if isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)}
+
+
 def _fire(case: Case) -> bool:
     workflow = load_workflow(case)
     before = {str(e.name) for e in workflow.waiting_events()}
-    workflow.refresh_timers()
-    _run(workflow)
+    done_before = _timers_caught(workflow)
+    try:
+        workflow.refresh_timers()
+    except WorkflowException as exc:
+        raise _failure(exc, case.id) from exc
+    _run(workflow, case.id)
     after = {str(e.name) for e in workflow.waiting_events()}
-    fired = sorted(before - after)
+    # Timers that were waiting and are no longer, and any timer caught during this run that
+    # was not waiting before it (a case migrated or repaired while its timer was due).
+    caught = _timers_caught(workflow)
+    fired = sorted((before - after) | {caught[i] for i in caught.keys() - done_before.keys()} - after)
     if fired:
         record("timer.fired", ", ".join(fired), case_id=case.id, detail={"timers": fired})
     persist(case, workflow, None)

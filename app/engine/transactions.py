@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from .errors import Conflict
+from .scripting import action_scope
 
 # SQLSTATEs of PostgreSQL meaning "someone else holds or changed this": serialization
 # failure, deadlock, lock not available, and (for IntegrityError) unique violation.
@@ -51,7 +52,8 @@ def is_conflict(exc: BaseException) -> bool:
 def transaction(conflict_message=None):
     """Run the block as one transaction that ends in a commit (see the module docstring)."""
     try:
-        yield
+        with action_scope():  # the diagram's evaluations in the whole action share one time limit
+            yield
         db.session.commit()
     except BaseException as exc:
         db.session.rollback()

@@ -13,7 +13,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from sqlalchemy import inspect as sa_inspect
 
 from ..extensions import db
-from . import audit, cases, documents, errors, registry, runtime
+from . import audit, cases, documents, errors, incidents, registry, runtime
 from .inbox import InboxFilter, facets, inbox as inbox_query
 from .models import Document, HolidayOverride, WorkTask
 
@@ -61,6 +61,14 @@ def complete(task_id):
     except errors.InvalidSubmission as exc:
         task = runtime.get_task(task_id, current_user)
         return _task_page(task, exc.form, 422)
+    except incidents.ProcessFailure as exc:
+        # the diagram failed (recorded as an incident): nothing was saved; the form keeps
+        # what the user typed
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        task = runtime.get_task(task_id, current_user)
+        form = runtime.build_form(task, formdata=CombinedMultiDict([request.files, request.form]))
+        return _task_page(task, form, exc.status)
     except errors.Conflict as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -102,7 +110,8 @@ def _case_page(case, status=200, action_error=None, reason=""):
         "engine/case.html", case=case, summary=summary_fn(case, current_user) if summary_fn else [],
         open_tasks=[t for t in tasks if t.status in current],
         done_tasks=[t for t in tasks if t.status not in current],
-        events=audit.timeline(case.id), documents=documents.for_case(case.id),
+        events=audit.timeline(case.id, internal=current_user.is_staff), documents=documents.for_case(case.id),
+        incidents=incidents.for_case(case.id, current_user),
         can_work=lambda t: runtime.can_work(t, current_user),
         case_actions=cases.actions_for(case, current_user), action_error=action_error, reason=reason), status
 
@@ -180,3 +189,28 @@ def doctor_rerun(case_id):
         flash(_("The case moved on.") if moved else _("The engine ran; the case is still stuck."),
               "success" if moved else "error")
     return redirect(url_for("engine.doctor")), 303
+
+
+# --- incidents (administrators) ---------------------------------------------------------------
+
+@bp.get("/admin/incidents")
+@login_required
+def incident_list():
+    return render_template("engine/incidents.html", incidents=incidents.open_incidents(current_user),
+                           resolved=incidents.recently_resolved(current_user))
+
+
+@bp.post("/admin/incidents/<int:incident_id>/retry")
+@login_required
+def incident_retry(incident_id):
+    try:
+        incidents.retry(incident_id, current_user)
+    except incidents.ProcessFailure as exc:
+        db.session.rollback()
+        flash(_("The retry failed again; the incident stays open: %(error)s", error=exc.detail), "error")
+    else:
+        flash(_("The case ran again; its incidents are resolved."), "success")
+    target = request.form.get("next") or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("engine.incident_list")
+    return redirect(target)
