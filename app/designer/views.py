@@ -179,8 +179,9 @@ def validate():
 def deploy(draft_id):
     body = _json_body()
     xml = body.get("xml") if isinstance(body.get("xml"), str) else None
+    comment = body.get("comment") if isinstance(body.get("comment"), str) else None
     try:
-        definition, created = services.deploy_draft(current_user, draft_id, xml, body.get("comment"))
+        definition, created = services.deploy_draft(current_user, draft_id, xml, comment)
     except EngineError as exc:
         return _json_error(exc)
     message = (_("Deployed as version %(version)s.", version=definition.version) if created
