@@ -18,7 +18,7 @@ from app.extensions import db
 from tests.conftest import PASSWORDS, build_app
 
 ROLES = ("admin", "handler", "expert", "agency", "enterprise", "certifier")
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = 8
 
 
 @pytest.fixture(scope="module")
