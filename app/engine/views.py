@@ -106,8 +106,13 @@ def document(doc_id):
     if doc is None or doc.case_id is None:
         abort(404)
     runtime.get_case(doc.case_id, current_user)  # 404 unless the user may see the case
-    return send_file(documents.path_of(doc), mimetype=doc.content_type, as_attachment=True,
-                     download_name=doc.filename)
+    if not documents.path_of(doc).is_file():
+        abort(404)
+    kind, inline = documents.served_type(doc)  # from the bytes, never the uploader's claim
+    response = send_file(documents.path_of(doc), mimetype=kind, as_attachment=not inline,
+                         download_name=doc.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- working-day calendar overrides (administrators) ----------------------------------------
