@@ -57,8 +57,8 @@ def upload():
     file = request.files.get("file")
     if file is None or not file.filename:
         return index(error=_("Choose a .bpmn file."), status=422)
-    from ..engine.definitions import MAX_BYTES
-    content = file.read(MAX_BYTES + 1)
+    from ..engine.definitions import max_bytes
+    content = file.read(max_bytes() + 1)
     try:
         draft = services.create_draft(current_user, content, source=file.filename)
     except services.DesignerError as exc:
