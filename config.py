@@ -42,7 +42,10 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 20 * 1024 * 1024))
     UPLOAD_MAX_FILE_BYTES = int(os.environ.get("UPLOAD_MAX_FILE_BYTES", 10 * 1024 * 1024))
     UPLOAD_ALLOWED_EXTENSIONS = {"pdf", "png", "jpg", "jpeg", "txt", "doc", "docx", "xls", "xlsx", "zip"}
-    BPMN_MAX_BYTES = 2 * 1024 * 1024
+    # Uploaded diagrams (designer, deploy): bytes, XML elements and attributes of one file.
+    BPMN_MAX_BYTES = int(os.environ.get("BPMN_MAX_BYTES", 2 * 1024 * 1024))
+    BPMN_MAX_ELEMENTS = int(os.environ.get("BPMN_MAX_ELEMENTS", 20_000))
+    BPMN_MAX_ATTRIBUTES = int(os.environ.get("BPMN_MAX_ATTRIBUTES", 100_000))
 
     # Complaint rules (投诉、举报及处理).
     COMPLAINT_RESPONSE_WORKING_DAYS = int(os.environ.get("COMPLAINT_RESPONSE_WORKING_DAYS", 10))

@@ -57,6 +57,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     _enable_sqlite_pragmas(app)
 
+    from .engine import guards
+    guards.register(app)  # before the blueprints: their routes use the bounded int converter
+
     from . import models  # noqa: F401  (import every model so metadata is complete)
     from .engine.clock import install_spiff_clock
     install_spiff_clock()

@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .engine.errors import EngineError
+from .engine.guards import BadInput
 
 HTTP_MESSAGES = {
     400: _l("The request could not be understood."),
@@ -20,15 +21,27 @@ HTTP_MESSAGES = {
 }
 
 
-def wants_json() -> bool:
+def is_api() -> bool:
     return request.path.startswith("/api/")
+
+
+def wants_json() -> bool:
+    """The API, and JSON endpoints elsewhere (the designer's): a JSON body was sent, or
+    JSON is preferred over HTML."""
+    if is_api() or request.is_json:
+        return True
+    accept = request.accept_mimetypes
+    return accept.best_match(["text/html", "application/json"]) == "application/json" \
+        and accept["application/json"] > accept["text/html"]
 
 
 def error_response(status: int, message, errors: dict | None = None):
     message = str(message)
-    if wants_json():
-        return jsonify({"error": {"status": status, "message": message,
-                                  "fields": {k: [str(e) for e in v] for k, v in (errors or {}).items()}}}), status
+    fields = {k: [str(e) for e in v] for k, v in (errors or {}).items()}
+    if is_api():
+        return jsonify({"error": {"status": status, "message": message, "fields": fields}}), status
+    if wants_json():  # the designer's shape: {"error": message, "problems": [...]}
+        return jsonify({"error": message, "status": status, "fields": fields, "problems": []}), status
     return render_template("error.html", status=status, message=message), status
 
 
@@ -40,6 +53,10 @@ def register_error_handlers(app):
         from .engine.incidents import ProcessFailure, record_failure
         if isinstance(exc, ProcessFailure):
             record_failure(exc, "action")  # once, after the rollback, in its own transaction
+        return error_response(exc.status, exc.message, exc.errors)
+
+    @app.errorhandler(BadInput)
+    def bad_input(exc):
         return error_response(exc.status, exc.message, exc.errors)
 
     @app.errorhandler(CSRFError)

@@ -402,6 +402,38 @@ def guarded_vs_plain(repeat: int = 2000) -> dict:
 
 # --- main --------------------------------------------------------------------------------------
 
+def attribute_diagram(n: int) -> str:
+    """A diagram whose one task carries ``n`` extra attributes (~11 bytes each)."""
+    attrs = " ".join(f'a{i}="v"' for i in range(n))
+    return ('<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions '
+            'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"><bpmn:process id="p" '
+            f'isExecutable="true"><bpmn:task id="t" {attrs}/></bpmn:process></bpmn:definitions>')
+
+
+def designer_signatures() -> None:
+    """6: the designer's element signatures (rules.elements, used by diff and validation) for
+    1k, 10k and 100k attributes; linear work gives a 10x ratio per 10x attributes."""
+    from app.designer import rules
+    from app.engine.definitions import parse_xml
+    times = {}
+    gc.disable()  # a collection inside one sample would dominate it
+    try:
+        for n in (1_000, 10_000, 100_000):
+            root = parse_xml(attribute_diagram(n), max_bytes=10**8, max_attributes=10**7)
+            xs = []
+            for _ in range(7 if n < 100_000 else 3):
+                t0 = time.perf_counter()
+                rules.elements(root)
+                xs.append(time.perf_counter() - t0)
+            times[n] = min(xs)  # the least disturbed run: other processes share the cores
+    finally:
+        gc.enable()
+    note("designer signatures (ms): " + ", ".join(f"{n} attributes {t * 1e3:.2f}" for n, t in times.items()))
+    metric("designer_signature_100k_attributes_ms", times[100_000] * 1e3, 1)
+    metric("designer_signature_10x_ratio", times[10_000] / times[1_000], 1)
+    metric("designer_signature_10x_ratio_100k", times[100_000] / times[10_000], 1)
+
+
 def main() -> int:
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="jianping-bench-"))
@@ -511,6 +543,10 @@ def main() -> int:
             metric("state_bytes_with_spec", with_spec, 0)
             metric("state_with_spec_vs_specless_ratio", with_spec / specless, 2)
             db.session.remove()
+
+        # 6: designer input is linear
+        gc.collect()
+        designer_signatures()
         note(f"total {time.perf_counter() - started:.1f} s")
         return 0
     finally:

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import ROOT
-from app.engine import clock, definitions, incidents, runtime, scripting
+from app.engine import clock, definitions, doctor, incidents, runtime, scripting
 from app.engine.models import AuditEvent, Case, Incident, WorkTask
 from app.engine.scripting import RestrictedEnvironment, ScriptError, ScriptLimitExceeded
 from app.extensions import db
@@ -285,11 +285,11 @@ def test_a_retry_that_runs_through_resolves_and_cannot_be_repeated(app, browser,
         runtime.complete_task(triage.id, users["handler"], payload={"triage_decision": "accept"})
     [incident] = db.session.scalars(select(Incident)).all()
     # the case still waits at triage (nothing was saved): its engine steps run through
-    incidents.retry(incident.id, users["admin"])
+    doctor.retry_incident(incident.id, users["admin"])
     db.session.expire_all()
     assert db.session.get(Incident, incident.id).resolved_at is not None
     with pytest.raises(runtime.Conflict):
-        incidents.retry(incident.id, users["admin"])
+        doctor.retry_incident(incident.id, users["admin"])
 
 
 # --- who sees incidents -----------------------------------------------------------------------

@@ -46,11 +46,11 @@ def _page_of(item: str, description: str) -> dict:
     }
 
 
-PAGE = {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1},
-        "description": "Page number (from 1)."}
+PAGE = {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000000, "default": 1},
+        "description": "Page number (from 1; not a number or below 1: page 1; above 1000000: 422)."}
 PER_PAGE = {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100,
                                                           "default": 20},
-            "description": "Items per page (at most 100)."}
+            "description": "Items per page (at most 100; more is taken as 100, not a number as the default)."}
 TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
@@ -308,8 +308,13 @@ def _error(description: str, example_status: int, example_message: str, fields: 
 
 
 RESPONSES = {
-    "BadRequest": _error("The body is not a JSON object (malformed JSON, or another type).", 400,
+    "BadRequest": _error("The body is not a JSON object (malformed JSON, or another type), is nested too "
+                         "deeply, or the request contains a NUL character.", 400,
                          "the request body must be a JSON object"),
+    "TooLarge": _error("The body is larger than the server accepts (MAX_CONTENT_LENGTH).", 413,
+                       "The upload is too large."),
+    "InvalidPage": _error("A paging parameter is out of range.", 422, "Please correct the marked fields.",
+                          {"page": ["page must be a whole number from 1 to 1000000"]}),
     "Unauthorized": _error("No token, or the token is invalid or expired.", 401,
                            "authentication required: send 'Authorization: Bearer <token>'"),
     "Forbidden": _error("The user may not do this.", 403, "you may not complete this task"),
@@ -342,7 +347,16 @@ TASK_FILTERS = [
 
 def _op(op_id: str, summary: str, responses: dict, *, tags: list[str], security=BEARER, parameters=None,
         body: dict | None = None, description: str | None = None) -> dict:
-    op = {"operationId": op_id, "summary": summary, "tags": tags, "security": security, "responses": responses}
+    # Any parameter or body may carry a NUL character (400); any body may be too large (413);
+    # a page number may be out of range (422).
+    if parameters or body:
+        responses.setdefault("400", _resp("BadRequest"))
+    if body:
+        responses.setdefault("413", _resp("TooLarge"))
+    if parameters and any(p is PAGE for p in parameters):
+        responses.setdefault("422", _resp("InvalidPage"))
+    op = {"operationId": op_id, "summary": summary, "tags": tags, "security": security,
+          "responses": dict(sorted(responses.items()))}
     if description:
         op["description"] = description
     if parameters:

@@ -16,6 +16,7 @@ from ..engine.forms import payload_to_formdata
 from ..engine.inbox import InboxFilter, inbox
 from ..engine.models import Case, ProcessDefinition, WorkTask, task_candidate_user
 from ..extensions import db
+from ..engine.guards import page_number
 from . import bp
 from .auth import ApiError, check_field_values, json_object, token_optional, token_required
 from .openapi import document
@@ -34,13 +35,12 @@ def _headers(response):
 
 
 def _paging(default_per_page: int = 20) -> tuple[int, int]:
-    def as_int(name, default):
-        try:
-            return int(request.args.get(name, default))
-        except (TypeError, ValueError):
-            return default
-    page = max(1, as_int("page", 1))
-    per_page = min(MAX_PER_PAGE, max(1, as_int("per_page", default_per_page)))
+    page = page_number(request.args.get("page"))
+    try:
+        per_page = int(request.args.get("per_page", default_per_page))
+    except ValueError:
+        per_page = default_per_page
+    per_page = min(MAX_PER_PAGE, max(1, per_page))
     return page, per_page
 
 

@@ -1,5 +1,6 @@
 from urllib.parse import urlparse
 
+from ..engine.guards import safe_next
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -9,21 +10,6 @@ from .forms import ChangePasswordForm, LoginForm
 from .throttle import password_checks
 
 bp = Blueprint("auth", __name__)
-
-
-def is_safe_next(target: str | None) -> bool:
-    """A path on this site: starts with one "/", no scheme or host, no backslash (browsers
-    read "\\" as "/", so "/\\evil" is "//evil"), no control characters."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return False
-    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
-        return False
-    parsed = urlparse(target)
-    return not parsed.scheme and not parsed.netloc
-
-
-def safe_next(target: str | None, default: str | None = None) -> str:
-    return target if is_safe_next(target) else (default or url_for("engine.inbox"))
 
 
 def _login_failed(response) -> bool:

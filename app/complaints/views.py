@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
 
 from ..auth import roles
+from ..engine.guards import parse_id
 from . import services
 from .status import CATEGORIES, MEASURES, RESULTS, label, status_label
 
@@ -30,7 +31,7 @@ def new():
         return render_template("complaints/new.html", form=form), 422
     form = _form()
     if request.args.get("agency"):
-        form.agency_id.data = request.args.get("agency", type=int)
+        form.agency_id.data = parse_id(request.args.get("agency"))
     return render_template("complaints/new.html", form=form)
 
 

@@ -57,8 +57,8 @@ def upload():
     file = request.files.get("file")
     if file is None or not file.filename:
         return index(error=_("Choose a .bpmn file."), status=422)
-    from ..engine.definitions import MAX_BYTES
-    content = file.read(MAX_BYTES + 1)
+    from ..engine.definitions import max_bytes
+    content = file.read(max_bytes() + 1)
     try:
         draft = services.create_draft(current_user, content, source=file.filename)
     except services.DesignerError as exc:
@@ -179,8 +179,9 @@ def validate():
 def deploy(draft_id):
     body = _json_body()
     xml = body.get("xml") if isinstance(body.get("xml"), str) else None
+    comment = body.get("comment") if isinstance(body.get("comment"), str) else None
     try:
-        definition, created = services.deploy_draft(current_user, draft_id, xml, body.get("comment"))
+        definition, created = services.deploy_draft(current_user, draft_id, xml, comment)
     except EngineError as exc:
         return _json_error(exc)
     message = (_("Deployed as version %(version)s.", version=definition.version) if created

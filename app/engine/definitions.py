@@ -24,7 +24,9 @@ from .scripting import check_expression, check_script
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NSMAP = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = 2 * 1024 * 1024  # defaults of BPMN_MAX_BYTES, BPMN_MAX_ELEMENTS, BPMN_MAX_ATTRIBUTES (config.py)
+MAX_ELEMENTS = 20_000
+MAX_ATTRIBUTES = 100_000
 
 # Task properties this engine reads (spiffworkflow:properties on a user task).
 TASK_PROPERTIES = {
@@ -65,7 +67,27 @@ def _safe_parser() -> etree.XMLParser:
                            load_dtd=False, huge_tree=False, remove_comments=False)
 
 
-def parse_xml(content: str | bytes, max_bytes: int = MAX_BYTES) -> etree._Element:
+def _limit(name: str, default: int) -> int:
+    """A limit from the app's config (BPMN_MAX_BYTES, ...) when there is an app, else the default."""
+    try:
+        from flask import current_app
+        return int(current_app.config.get(name, default))
+    except RuntimeError:  # no application context (e.g. a script or the bench)
+        return default
+
+
+def max_bytes() -> int:
+    return _limit("BPMN_MAX_BYTES", MAX_BYTES)
+
+
+def parse_xml(content: str | bytes, max_bytes: int | None = None, *, max_elements: int | None = None,
+              max_attributes: int | None = None) -> etree._Element:
+    """Untrusted BPMN XML as a tree: bounded in bytes (BPMN_MAX_BYTES), elements
+    (BPMN_MAX_ELEMENTS) and attributes (BPMN_MAX_ATTRIBUTES, over the whole file); no
+    DOCTYPE or entities. Raises DefinitionError with a message saying which limit."""
+    max_bytes = _limit("BPMN_MAX_BYTES", MAX_BYTES) if max_bytes is None else max_bytes
+    max_elements = _limit("BPMN_MAX_ELEMENTS", MAX_ELEMENTS) if max_elements is None else max_elements
+    max_attributes = _limit("BPMN_MAX_ATTRIBUTES", MAX_ATTRIBUTES) if max_attributes is None else max_attributes
     data = content.encode("utf-8") if isinstance(content, str) else content
     if len(data) > max_bytes:
         raise DefinitionError([Problem(None, f"file too large ({len(data)} bytes; limit {max_bytes})")])
@@ -76,6 +98,16 @@ def parse_xml(content: str | bytes, max_bytes: int = MAX_BYTES) -> etree._Elemen
         root = etree.fromstring(data, parser=_safe_parser())
     except etree.XMLSyntaxError as exc:
         raise DefinitionError([Problem(None, f"not well-formed XML: {exc}")]) from exc
+    elements = attributes = 0
+    for node in root.iter():
+        elements += 1
+        if elements > max_elements:
+            raise DefinitionError([Problem(None, f"too many XML elements (more than {max_elements}; "
+                                                 f"limit BPMN_MAX_ELEMENTS={max_elements})")])
+        attributes += len(node.attrib) if isinstance(node.tag, str) else 0
+        if attributes > max_attributes:
+            raise DefinitionError([Problem(None, f"too many XML attributes (more than {max_attributes}; "
+                                                 f"limit BPMN_MAX_ATTRIBUTES={max_attributes})")])
     if etree.QName(root).namespace != BPMN_NS or etree.QName(root).localname != "definitions":
         raise DefinitionError([Problem(None, "not a BPMN 2.0 document (bpmn:definitions expected)")])
     return root

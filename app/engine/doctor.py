@@ -18,7 +18,13 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.util.task import TaskState
 
 from ..extensions import db
+from . import clock
+from .audit import record
+from .errors import Conflict, Forbidden, NotFound
+from .incidents import Incident, count_failed_retry, failure_from, require_admin
 from .models import Case, WorkTask
+from .runtime import _fire, _run, load_workflow, next_timer_at, persist
+from .transactions import transaction
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +54,6 @@ def _waits_for_message(workflow) -> list[str]:
 
 def stuck_cases() -> list[StuckCase]:
     """Running cases with no open task, no waiting timer and no pending message."""
-    from .runtime import load_workflow, next_timer_at
     out = []
     for case in _candidates():
         try:
@@ -92,11 +97,6 @@ def rerun(case_id: int, actor_id: int | None = None) -> bool:
     """Re-run the engine on one case (one transaction): merge what a fixed engine would
     have merged, fire due timers, run engine steps, persist. True if the case moved on
     (it now has an open task, a timer, a pending message, or it completed)."""
-    from . import clock
-    from .audit import record
-    from .errors import Conflict
-    from .runtime import _run, load_workflow, persist
-    from .transactions import transaction
 
     with transaction(_l("the case changed meanwhile")):
         case = db.session.get(Case, case_id)
@@ -118,7 +118,6 @@ def rerun(case_id: int, actor_id: int | None = None) -> bool:
 
 def _require_admin(user) -> None:
     from .cases import may_manage
-    from .errors import Forbidden
     if not may_manage(user):
         raise Forbidden(_l("only an administrator may see and re-run stuck cases"))
 
@@ -133,3 +132,42 @@ def rerun_by(user, case_id: int) -> bool:
     """:func:`rerun` on behalf of an administrator (the admin page); the CLI is the operator's own."""
     _require_admin(user)
     return rerun(case_id, actor_id=user.id)
+
+
+# --- incidents: retry after the diagram is fixed and the case migrated ---------------------------
+
+def retry_incident(incident_id: int, user):
+    """Run the case's engine again (refresh its timers, engine steps, persist) in one
+    transaction. Success resolves the case's open incidents; a new failure rolls back and
+    leaves the incident open with one more retry counted."""
+    require_admin(user)
+    incident = db.session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound(_l("incident not found"))
+    if incident.resolved_at is not None:
+        raise Conflict(_l("this incident has already been resolved"))
+    case_id = incident.case_id
+    try:
+        with transaction(_l("the case changed during the retry; try again")):
+            case = db.session.get(Case, case_id)
+            if case.status == "running":
+                _fire(case)
+            now = clock.utcnow()
+            incident = db.session.get(Incident, incident_id)
+            incident.retried += 1
+            for other in db.session.scalars(select(Incident).where(Incident.case_id == case_id,
+                                                                   Incident.resolved_at.is_(None))):
+                other.resolved_at = now
+                other.resolved_by_id = user.id
+            record("incident.resolved", f"{incident.element_name}", actor_id=user.id, case_id=case_id,
+                   detail={"incident": incident_id, "retried": incident.retried})
+    except Exception as exc:
+        failure = failure_from(exc)
+        if failure is None:
+            raise
+        failure.case_id = failure.case_id or case_id
+        count_failed_retry(incident_id, failure, user)
+        if failure is exc:
+            raise
+        raise failure from exc
+    return incident

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from .guards import page_number, parse_id
 from .clock import utcnow
 from .models import Case, WorkTask
 from .runtime import eligible_clause
@@ -40,9 +41,9 @@ class InboxFilter:
         sort = args.get("sort", "due")
         return cls(scope=args.get("scope", "all") if args.get("scope") in ("all", "mine", "group") else "all",
                    process=args.get("process") or None, task=args.get("task") or None,
-                   subject=as_int(args.get("subject", args.get("agency"))),  # "agency": its former name
+                   subject=parse_id(args.get("subject", args.get("agency"))),  # "agency": its former name
                    overdue=args.get("overdue") in ("1", "true", "y", "on"),
-                   sort=sort if sort in SORTS else "due", page=max(1, as_int(args.get("page"), 1)),
+                   sort=sort if sort in SORTS else "due", page=page_number(args.get("page")),
                    per_page=min(100, max(1, as_int(args.get("per_page"), per_page))))
 
 

@@ -167,19 +167,19 @@ def blocks_timers():
 
 # --- administrators ---------------------------------------------------------------------------
 
-def _require_admin(user) -> None:
+def require_admin(user) -> None:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_admin:
         raise Forbidden(_l("only administrators may see and retry incidents"))
 
 
 def open_incidents(user) -> list[Incident]:
-    _require_admin(user)
+    require_admin(user)
     return list(db.session.scalars(select(Incident).where(Incident.resolved_at.is_(None))
                                    .order_by(Incident.created_at.desc(), Incident.id.desc())))
 
 
 def recently_resolved(user, limit: int = 20) -> list[Incident]:
-    _require_admin(user)
+    require_admin(user)
     return list(db.session.scalars(select(Incident).where(Incident.resolved_at.is_not(None))
                                    .order_by(Incident.resolved_at.desc(), Incident.id.desc()).limit(limit)))
 
@@ -196,46 +196,7 @@ def count_open() -> int:
     return db.session.scalar(select(db.func.count(Incident.id)).where(Incident.resolved_at.is_(None))) or 0
 
 
-def retry(incident_id: int, user) -> Incident:
-    """Run the case's engine again (refresh its timers, engine steps, persist) in one
-    transaction. Success resolves the case's open incidents; a new failure rolls back and
-    leaves the incident open with one more retry counted."""
-    from .runtime import _fire
-    from .transactions import transaction
-    _require_admin(user)
-    incident = db.session.get(Incident, incident_id)
-    if incident is None:
-        raise NotFound(_l("incident not found"))
-    if incident.resolved_at is not None:
-        raise Conflict(_l("this incident has already been resolved"))
-    case_id = incident.case_id
-    try:
-        with transaction(_l("the case changed during the retry; try again")):
-            case = db.session.get(Case, case_id)
-            if case.status == "running":
-                _fire(case)
-            now = clock.utcnow()
-            incident = db.session.get(Incident, incident_id)
-            incident.retried += 1
-            for other in db.session.scalars(select(Incident).where(Incident.case_id == case_id,
-                                                                   Incident.resolved_at.is_(None))):
-                other.resolved_at = now
-                other.resolved_by_id = user.id
-            record("incident.resolved", f"{incident.element_name}", actor_id=user.id, case_id=case_id,
-                   detail={"incident": incident_id, "retried": incident.retried})
-    except Exception as exc:
-        failure = failure_from(exc)
-        if failure is None:
-            raise
-        failure.case_id = failure.case_id or case_id
-        _count_failed_retry(incident_id, failure, user)
-        if failure is exc:
-            raise
-        raise failure from exc
-    return incident
-
-
-def _count_failed_retry(incident_id: int, failure: ProcessFailure, user) -> None:
+def count_failed_retry(incident_id: int, failure: ProcessFailure, user) -> None:
     db.session.rollback()
     incident = db.session.get(Incident, incident_id)
     incident.retried += 1

@@ -335,13 +335,30 @@ def complete_task(task_id: int, user, *, formdata=None, payload=None) -> Case:
     if task.assignee_id not in (None, user.id):
         raise Conflict(_l("this task has been claimed by someone else"))
     form = build_form(task, formdata=formdata, payload=payload)
-    if not form.validate():
+    valid = form.validate()
+    if not _uploads_acceptable(form) or not valid:
         raise InvalidSubmission(form)
 
     from .incidents import recorded
     with recorded(task.case_id, "task", user.id):
         with transaction(_l("someone else completed this task first; nothing you entered was applied")):
             return _complete(task, user, form)
+
+
+def _uploads_acceptable(form) -> bool:
+    """Every uploaded file within the size and type limits; otherwise an error on its field
+    (forms may check this themselves; the engine checks every form's files)."""
+    ok = True
+    for name, files in uploaded_files(form).items():
+        for storage in files:
+            error = documents.check_upload(storage)
+            if error:
+                field = form[name]
+                message = f"{storage.filename}: {error}"
+                if message not in field.errors:
+                    field.errors = [*field.errors, message]
+                ok = False
+    return ok
 
 
 def _complete(task: WorkTask, user, form) -> Case:

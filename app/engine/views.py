@@ -14,6 +14,8 @@ from sqlalchemy import inspect as sa_inspect
 
 from ..extensions import db
 from . import audit, cases, documents, errors, incidents, registry, runtime
+from . import doctor as engine_doctor
+from .guards import safe_next
 from .inbox import InboxFilter, facets, inbox as inbox_query
 from .models import Document, HolidayOverride, WorkTask
 
@@ -83,7 +85,6 @@ def complete(task_id):
 def claim(task_id):
     runtime.claim_task(task_id, current_user)
     flash(_("Task claimed."), "success")
-    from ..auth.views import safe_next
     return redirect(safe_next(request.form.get("next"), url_for("engine.task", task_id=task_id)))
 
 
@@ -141,8 +142,13 @@ def document(doc_id):
     if doc is None or doc.case_id is None:
         abort(404)
     runtime.get_case(doc.case_id, current_user)  # 404 unless the user may see the case
-    return send_file(documents.path_of(doc), mimetype=doc.content_type, as_attachment=True,
-                     download_name=doc.filename)
+    if not documents.path_of(doc).is_file():
+        abort(404)
+    kind, inline = documents.served_type(doc)  # from the bytes, never the uploader's claim
+    response = send_file(documents.path_of(doc), mimetype=kind, as_attachment=not inline,
+                         download_name=doc.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- working-day calendar overrides (administrators) ----------------------------------------
@@ -173,14 +179,12 @@ def calendar():
 @bp.get("/admin/engine/doctor")
 @login_required
 def doctor():
-    from . import doctor as engine_doctor
     return render_template("engine/doctor.html", stuck=engine_doctor.stuck_cases_for(current_user))
 
 
 @bp.post("/admin/engine/doctor/<int:case_id>/rerun")
 @login_required
 def doctor_rerun(case_id):
-    from . import doctor as engine_doctor
     try:
         moved = engine_doctor.rerun_by(current_user, case_id)
     except errors.Conflict as exc:
@@ -204,13 +208,10 @@ def incident_list():
 @login_required
 def incident_retry(incident_id):
     try:
-        incidents.retry(incident_id, current_user)
+        engine_doctor.retry_incident(incident_id, current_user)
     except incidents.ProcessFailure as exc:
         db.session.rollback()
         flash(_("The retry failed again; the incident stays open: %(error)s", error=exc.detail), "error")
     else:
         flash(_("The case ran again; its incidents are resolved."), "success")
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("engine.incident_list")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next"), url_for("engine.incident_list")))

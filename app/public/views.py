@@ -1,6 +1,7 @@
 from flask import Blueprint, render_template, request
 
 from ..complaints import services as complaints
+from ..engine.guards import page_number
 
 bp = Blueprint("public", __name__)
 
@@ -12,6 +13,6 @@ def home():
 
 @bp.get("/decisions")
 def decisions():
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_number(request.args.get("page"))
     items = complaints.published_decisions(limit=20, offset=(page - 1) * 20)
     return render_template("public/decisions.html", decisions=items, page=page)

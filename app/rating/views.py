@@ -8,6 +8,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from ..agencies import services as agencies
 from ..engine.forms import select_choices
 from ..engine.errors import InvalidSubmission
+from ..engine.guards import parse_id
 from . import forms, rules, services
 from .status import status_label
 
@@ -61,7 +62,7 @@ def applications():
     status = 200
     if request.method == "POST":
         if form.validate():
-            services.apply(current_user, request.form.get("cycle_id", type=int) or 0, form)
+            services.apply(current_user, parse_id(request.form.get("cycle_id"), 0), form)
             flash(_("Application submitted."), "success")
             return redirect(url_for("rating.applications"), 303)
         status = 422
