@@ -78,9 +78,10 @@ class Config:
     API_TOKEN_HOURS = 12
 
     # Login throttling (Flask-Limiter): failed logins and token requests per account and per
-    # client address. memory:// counts per process; several processes must share a storage
-    # (e.g. redis://host:6379 or memcached://host:11211).
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # client address. jianping-db:// keeps the counters in the application's database, shared
+    # by every worker process and host; memory:// counts per process; redis://host:6379 or
+    # memcached://host:11211 work too.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "jianping-db://")
     RATELIMIT_STRATEGY = "fixed-window"
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes")
@@ -96,6 +97,7 @@ class DevelopmentConfig(Config):
 
 
 class TestConfig(Config):
+    RATELIMIT_STORAGE_URI = "memory://"  # per test app; tests that need the shared one ask for it
     TESTING = True
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     WTF_CSRF_ENABLED = True

@@ -51,6 +51,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    from .auth import ratelimit_store  # noqa: F401  (registers the jianping-db:// storage scheme)
     limiter.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

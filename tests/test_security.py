@@ -400,3 +400,39 @@ def test_designer_and_viewer_run_under_the_csp_without_violations(tmp_path):
         page.goto(f"/admin/designer/versions/{definition_id}")
         page.wait_for_selector("[data-bpmn-viewer] .djs-element")
         assert page.evaluate("window.__csp || []") == [] and errors == []
+
+
+# --- the shared throttle store (several worker processes) ----------------------------------------
+
+def test_failed_logins_are_counted_across_worker_processes_in_the_database(tmp_path, monkeypatch):
+    """Two apps on one database, as two gunicorn workers: failures in one count in the other,
+    and the window ends with the clock."""
+    from app.auth import ratelimit_store
+    from app.auth.models import RateLimitCounter
+    from tests.conftest import build_app
+    offset = [0.0]
+    monkeypatch.setattr(ratelimit_store, "now", lambda: time.time() + offset[0])
+    first = build_app(tmp_path, RATELIMIT_STORAGE_URI="jianping-db://")
+    config = {k: first.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "UPLOAD_DIR", "SECRET_KEY")}
+    second = create_app("test", RATELIMIT_STORAGE_URI="jianping-db://", **config)
+    for i in range(3):
+        with first.app_context():
+            assert _attempt(first, "handler", "wrong password", address=f"10.0.3.{i}").status_code == 200
+    for i in range(2):
+        with second.app_context():
+            assert _attempt(second, "handler", "wrong password", address=f"10.0.4.{i}").status_code == 200
+    with first.app_context():
+        assert _attempt(first, "handler", PASSWORDS["handler"], address="10.0.3.9").status_code == 429
+        assert db.session.scalar(select(RateLimitCounter.count).where(
+            RateLimitCounter.key.contains("account:handler"))) >= 5  # the refused attempt counts too
+        db.session.remove()
+    offset[0] += 16 * 60
+    with second.app_context():
+        assert _attempt(second, "handler", PASSWORDS["handler"], address="10.0.4.9").status_code == 302
+        assert ratelimit_store.DatabaseStorage().purge_expired() >= 1
+        db.session.remove()
+
+
+def test_the_production_default_is_the_shared_store():
+    from config import Config, ProductionConfig
+    assert Config.RATELIMIT_STORAGE_URI == ProductionConfig.RATELIMIT_STORAGE_URI == "jianping-db://"

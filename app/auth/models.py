@@ -4,7 +4,7 @@ import hashlib
 import secrets
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Boolean, DateTime, Integer
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -96,3 +96,13 @@ class ApiToken(db.Model):
     @staticmethod
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class RateLimitCounter(db.Model):
+    """A throttling counter (failed logins per account or address) shared by every worker
+    process: the ``jianping-db://`` storage of Flask-Limiter (app/auth/ratelimit_store.py)."""
+    __tablename__ = "rate_limit_counter"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    expires_at: Mapped[float] = mapped_column(Float, nullable=False, index=True)  # epoch seconds
