@@ -3,7 +3,8 @@ from datetime import date, datetime
 
 import pytest
 
-from app.complaints import rules
+from app.panels import rules as panel_rules
+from app.rating import rules
 from app.engine.calendar import WorkingDayCalendar, end_of_day
 from app.engine.deadlines import DurationError, parse_duration
 
@@ -73,10 +74,10 @@ def test_three_verified_serious_complaints_within_three_months_trigger_review():
 
 def test_panel_is_odd_drawn_without_conflicts_and_reproducible():
     experts = [1, 2, 3, 4, 5]
-    panel = rules.draw_panel(experts, {4}, 3, seed=7)
+    panel = panel_rules.draw_panel(experts, {4}, 3, seed=7)
     assert len(panel) == 3 and 4 not in panel and len(set(panel)) == 3
-    assert panel == rules.draw_panel(experts, {4}, 3, seed=7)
-    with pytest.raises(rules.PanelError, match="odd"):
-        rules.draw_panel(experts, set(), 2)
-    with pytest.raises(rules.PanelError, match="only 2"):
-        rules.draw_panel([1, 2, 3], {3}, 3)
+    assert panel == panel_rules.draw_panel(experts, {4}, 3, seed=7)
+    with pytest.raises(panel_rules.PanelError, match="odd"):
+        panel_rules.draw_panel(experts, set(), 2)
+    with pytest.raises(panel_rules.PanelError, match="only 2"):
+        panel_rules.draw_panel([1, 2, 3], {3}, 3)

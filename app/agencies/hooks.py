@@ -1,7 +1,7 @@
-"""The agency domain: task forms, completion hooks, pages."""
+"""The agency domain: task forms, completion hooks, pages, its JSON routes."""
 
 
 def register(app) -> None:
-    from . import forms, services  # noqa: F401
+    from . import api, forms, services  # noqa: F401
     from .views import bp
     app.register_blueprint(bp)

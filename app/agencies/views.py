@@ -1,8 +1,9 @@
-"""Thin views: registration, the agency's own pages, public profiles and the JSON API."""
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+"""Thin views: registration, the agency's own pages, public profiles (the JSON routes: api.py)."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
+from .. import facts
 from ..engine.forms import select_choices
 from ..engine.errors import InvalidSubmission
 from . import forms, rules, services
@@ -137,18 +138,16 @@ def add_member(project_id):
 
 @bp.get("/agencies")
 def directory():
-    from ..rating.services import current_grade
-    items = [(org, services.current_disclosure(org.id), current_grade(org.id))
+    items = [(org, services.current_disclosure(org.id), getattr(facts.ask("rating.current", org.id), "grade", None))
              for org in services.registered_agencies()]
     return render_template("agencies/directory.html", items=items)
 
 
 @bp.get("/agencies/<int:org_id>")
 def public_profile(org_id):
-    from ..rating.services import current_rating
     org = services.get_agency(org_id)
     return render_template("agencies/public.html", org=org, p=services.public_profile(org),
-                           rating=current_rating(org.id), labels=forms.FIELD_LABELS, ranges=forms.REVENUE_RANGES,
+                           rating=facts.ask("rating.current", org.id), labels=forms.FIELD_LABELS, ranges=forms.REVENUE_RANGES,
                            reviewer=services.is_reviewer(current_user))
 
 
@@ -166,22 +165,3 @@ def history(org_id):
 @login_required
 def overdue():
     return render_template("agencies/overdue.html", projects=services.overdue_feedback(current_user))
-
-
-from ..api import bp as api_bp  # noqa: E402  (the JSON API under /api/v1; described in app/api/openapi.py)
-
-
-@api_bp.get("/agencies")
-def api_agencies():
-    return jsonify({"items": [{"id": o.id, "name": o.name} for o in services.registered_agencies()]})
-
-
-@api_bp.get("/agencies/<int:org_id>")
-def api_agency(org_id):
-    from ..rating.services import current_rating
-    org = services.get_agency(org_id)
-    data = services.public_profile(org)
-    rating = current_rating(org.id)
-    data["grade"] = {"grade": rating.grade, "cycle": rating.cycle.name,
-                     "valid_until": rating.valid_until.isoformat()} if rating else None
-    return jsonify(data)

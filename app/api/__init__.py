@@ -1,6 +1,5 @@
-"""The JSON API under /api/v1."""
-from flask import Blueprint
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+"""The JSON API under /api/v1: the engine's routes (app/api/views.py) on the blueprint of
+app/api/blueprint.py, to which every domain adds its own from its api.py."""
+from .blueprint import bp  # noqa: F401
 
 from . import views  # noqa: E402,F401

@@ -19,8 +19,11 @@ def iso(dt: datetime | None) -> str | None:
     return clock.as_aware(dt).isoformat().replace("+00:00", "Z")
 
 
-def _org(org) -> dict | None:
+def org_json(org) -> dict | None:
     return {"id": org.id, "name": org.name} if org is not None else None
+
+
+_org = org_json
 
 
 def _person(user) -> dict | None:
@@ -107,16 +110,3 @@ def case_detail_json(case, user) -> dict:
     out["open_tasks"] = [task_json(t, user) for t in tasks]
     out["events"] = [event_json(e, user, case.process_key) for e in audit.timeline(case.id, internal=bool(getattr(user, "is_staff", False)))]
     return out
-
-
-def decision_json(complaint) -> dict:
-    """A published decision: the agency, the finding and the published text, never
-    who complained (no name, contact, user, organisation or facts)."""
-    from ..complaints.status import CATEGORIES, MEASURES, RESULTS, label
-    return {
-        "id": complaint.id, "agency": _org(complaint.agency),
-        "category": complaint.category, "category_label": label(CATEGORIES, complaint.category),
-        "result": complaint.arbitration_result, "result_label": label(RESULTS, complaint.arbitration_result),
-        "measure": complaint.measure, "measure_label": label(MEASURES, complaint.measure),
-        "summary": complaint.publication_summary, "published_at": iso(complaint.published_at),
-    }

@@ -17,10 +17,10 @@ from ..engine.inbox import InboxFilter, inbox
 from ..engine.models import Case, ProcessDefinition, WorkTask, task_candidate_user
 from ..extensions import db
 from ..engine.guards import page_number
-from . import bp
+from .blueprint import bp
 from .auth import ApiError, check_field_values, json_object, token_optional, token_required
 from .openapi import document
-from .serializers import (case_detail_json, case_json, decision_json, definition_json, iso, task_detail_json,
+from .serializers import (case_detail_json, case_json, definition_json, iso, task_detail_json,
                           task_json)
 
 MAX_PER_PAGE = 100
@@ -278,16 +278,6 @@ def complete_task(task_id):
 
 
 # --- public ------------------------------------------------------------------------------
-
-@bp.get("/decisions")
-def decisions():
-    from ..complaints.models import Complaint
-    from ..complaints.services import published_decisions
-    page, per_page = _paging()
-    items = published_decisions(limit=per_page, offset=(page - 1) * per_page)
-    total = db.session.scalar(select(func.count(Complaint.id)).where(Complaint.published_at.is_not(None)))
-    return jsonify(_page_json([decision_json(c) for c in items], total, page, per_page))
-
 
 @bp.get("/openapi.json")
 def openapi():

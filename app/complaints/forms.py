@@ -5,21 +5,12 @@ from wtforms import (BooleanField, IntegerField, MultipleFileField, RadioField, 
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..engine.documents import check_upload
-from ..engine.forms import TaskForm, select_choices
+from ..engine.forms import TaskForm, evidence_files, select_choices
 from ..engine.registry import task_form
 from .status import CATEGORIES, KINDS, MEASURES, RESULTS
 
 
 _choices = select_choices
-
-
-def evidence_files(form, field):
-    for storage in field.data or []:
-        if getattr(storage, "filename", None):
-            error = check_upload(storage)
-            if error:
-                raise ValidationError(f"{storage.filename}: {error}")
 
 
 def _require(field, message) -> bool:

@@ -1,7 +1,7 @@
-"""The complaint domain: task forms, completion hooks, pages."""
+"""The complaint domain: task forms, completion hooks, pages, its JSON routes."""
 
 
 def register(app) -> None:
-    from . import forms, services  # noqa: F401
+    from . import api, forms, services  # noqa: F401
     from .views import bp
     app.register_blueprint(bp)

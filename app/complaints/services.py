@@ -9,15 +9,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..auth import roles
-from ..auth.models import Organisation, User
+from ..auth.models import Organisation
 from ..auth.permissions import is_signed_in
 from ..engine import clock, documents, registry, runtime
 from ..engine.audit import record
 from ..engine.forms import select_choices
 from ..engine.runtime import CompletionContext
 from ..engine.errors import EngineError, Forbidden, InvalidSubmission, NotFound
+from ..events import complaint_verified
 from ..extensions import db
+from .. import facts
 from ..notifications.services import notify, organisation_members
+from ..panels import services as panels
 from . import PROCESS_KEY, forms as _forms, rules  # forms first: it registers the task forms
 from .models import ArbitrationOpinion, Complaint
 from .status import status_label
@@ -25,7 +28,6 @@ from .status import status_label
 registry.status_labels(PROCESS_KEY)(status_label)
 registry.event_labels({
     "complaint.status": _l("Status changed"), "arbitration.panel_drawn": _l("Arbitration panel drawn (experts)"),
-    "agency.rating_review_due": _l("Rating review due (verified serious complaints in three months)"),
 })
 
 
@@ -68,15 +70,13 @@ def published_decisions(limit: int = 100, offset: int = 0) -> list[Complaint]:
                                    .order_by(Complaint.published_at.desc()).offset(offset).limit(limit)))
 
 
-def verified_serious_dates(agency_id: int) -> list:
-    return list(db.session.scalars(select(Complaint.verified_at).where(
-        Complaint.agency_id == agency_id, Complaint.serious.is_(True), Complaint.verified_at.is_not(None))))
-
-
-def verified_complaints(agency_id: int) -> list[Complaint]:
-    return list(db.session.scalars(select(Complaint).where(Complaint.agency_id == agency_id,
-                                                           Complaint.verified_at.is_not(None))
-                                   .order_by(Complaint.verified_at.desc())))
+@facts.provides("complaints.verified")
+def verified_facts(agency_id: int) -> list[dict]:
+    """The agency's verified complaints and reports, newest first (for the rating)."""
+    return [{"verified_at": at, "serious": bool(serious)} for at, serious in db.session.execute(
+        select(Complaint.verified_at, Complaint.serious).where(Complaint.agency_id == agency_id,
+                                                               Complaint.verified_at.is_not(None))
+        .order_by(Complaint.verified_at.desc()))]
 
 
 @registry.case_access(PROCESS_KEY)
@@ -242,36 +242,21 @@ def _mediated(ctx: CompletionContext):
     if ctx.data["mediation_outcome"] == "resolved":
         _set_status(complaint, "resolved", ctx.user.id)
         return
-    panel = draw_arbitration_panel(complaint.agency_id)
-    ctx.data["panel"] = panel
-    ctx.data["panel_chair"] = panel[0]
-    record("arbitration.panel_drawn", str(len(panel)), actor_id=ctx.user.id, case_id=ctx.case.id,
-           detail={"panel": panel, "chair": panel[0]})
+    panels.seat(ctx, draw_arbitration_panel(complaint.agency_id))
 
 
-def draw_expert_panel(agency_id: int, size: int, seed: int | None = None) -> list[int]:
-    """``size`` active experts drawn at random among those without a conflict of interest
-    (not affiliated with the agency); raises rules.PanelError when too few are free."""
-    experts = list(db.session.scalars(select(User.id).where(User.role == roles.EXPERT, User.active.is_(True))))
-    conflicted = set(db.session.scalars(select(User.id).where(User.role == roles.EXPERT,
-                                                              User.organisation_id == agency_id)))
-    return rules.draw_panel(experts, conflicted, size, seed)
-
-
-def draw_arbitration_panel(agency_id: int, seed: int | None = None) -> list[int]:
-    """The arbitration panel of a complaint about ``agency_id``."""
-    try:
-        return draw_expert_panel(agency_id, current_app.config["ARBITRATION_PANEL_SIZE"], seed)
-    except rules.PanelError as exc:
-        raise EngineError(_l("Cannot form an arbitration panel: %(available)s experts without a conflict of "
-                             "interest, %(needed)s needed.", available=exc.available, needed=exc.needed)) from exc
+def draw_arbitration_panel(agency_id: int, seed: int | None = None) -> panels.Draw:
+    """The arbitration panel of a complaint about ``agency_id`` (see app/panels)."""
+    return panels.draw_or_refuse(
+        agency_id, current_app.config["ARBITRATION_PANEL_SIZE"],
+        lambda **n: _l("Cannot form an arbitration panel: %(available)s experts without a conflict of "
+                       "interest, %(needed)s needed.", **n), seed)
 
 
 @registry.on_complete("complaint.arbitration_opinion")
 def _opinion(ctx: CompletionContext):
     complaint = _complaint(ctx.case)
-    if complaint.agency_id == ctx.user.organisation_id:  # defence in depth: never judge your own agency
-        raise Forbidden(_l("an expert affiliated with the agency may not judge it"))
+    panels.require_unconflicted(ctx.user, complaint.agency_id)
     db.session.add(ArbitrationOpinion(complaint_id=complaint.id, expert_id=ctx.user.id,
                                       opinion=ctx.data["opinion"], reasons=ctx.data["opinion_reasons"].strip(),
                                       created_at=clock.utcnow()))
@@ -280,8 +265,7 @@ def _opinion(ctx: CompletionContext):
 @registry.on_complete("complaint.arbitration_decision")
 def _decided(ctx: CompletionContext):
     complaint = _complaint(ctx.case)
-    if complaint.agency_id == ctx.user.organisation_id:
-        raise Forbidden(_l("an expert affiliated with the agency may not judge it"))
+    panels.require_unconflicted(ctx.user, complaint.agency_id)
     result = ctx.data["arbitration_result"]
     complaint.arbitration_result = result
     complaint.findings = ctx.data["findings"].strip()
@@ -290,28 +274,10 @@ def _decided(ctx: CompletionContext):
     if result in rules.UPHELD_RESULTS:
         complaint.verified_at = clock.utcnow()
         db.session.flush()
-        check_rating_review(complaint.agency_id, ctx.user.id, ctx.case.id)
+        complaint_verified.send(PROCESS_KEY, agency_id=complaint.agency_id, case_id=ctx.case.id,
+                                actor_id=ctx.user.id, serious=complaint.serious)
     else:
         _set_status(complaint, "not_upheld", ctx.user.id)
-
-
-def check_rating_review(agency_id: int, actor_id=None, case_id=None) -> bool:
-    """Run whenever a complaint is upheld: 3 or more verified serious complaints within
-    three months put the agency's rating under review."""
-    now = clock.utcnow()
-    dates = verified_serious_dates(agency_id)
-    if not rules.rating_review_due(dates, now):
-        return False
-    count = rules.count_in_window(dates, now)
-    record("agency.rating_review_due", str(count),
-           actor_id=actor_id, case_id=case_id, detail={"agency_id": agency_id, "count": count})
-    from ..rating.services import open_review  # the review case (评级调整), one open per agency and trigger
-    open_review(agency_id, "complaints", f"{count} verified serious complaints or reports within three months",
-                actor_id=actor_id)
-    admins = list(db.session.scalars(select(User.id).where(User.role == roles.ADMIN)))
-    notify(admins, "case_update", {"case": db.session.get(Organisation, agency_id).name,
-                                   "status": "rating_review_due", "process": PROCESS_KEY})
-    return True
 
 
 @registry.on_complete("complaint.publication")

@@ -99,3 +99,15 @@ def _choices(field):
             yield choice[0], choice[1]
         else:
             yield choice, choice
+
+
+def evidence_files(form, field):
+    """A WTForms validator for a file field: every uploaded file passes the upload checks
+    (app/engine/documents.check_upload), else the field's error names the file."""
+    from wtforms.validators import ValidationError
+    from .documents import check_upload
+    for storage in field.data or []:
+        if getattr(storage, "filename", None):
+            error = check_upload(storage)
+            if error:
+                raise ValidationError(f"{storage.filename}: {error}")

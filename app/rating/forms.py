@@ -5,8 +5,7 @@ from wtforms import (BooleanField, DateField, FloatField, IntegerField, Multiple
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..complaints.forms import evidence_files
-from ..engine.forms import TaskForm, select_choices
+from ..engine.forms import TaskForm, evidence_files, select_choices
 from ..engine.registry import task_form
 from . import rules
 

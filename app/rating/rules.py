@@ -14,7 +14,8 @@ import math
 import random
 from datetime import date, datetime
 
-from ..complaints import rules as complaint_rules
+from dateutil.relativedelta import relativedelta
+
 from ..engine.calendar import WorkingDayCalendar
 from ..scoring.bands import Band, BandTable
 
@@ -136,7 +137,7 @@ def adjustment_triggers(*, separation_breach: bool = False, formalism: bool = Fa
         found.append("formalism")
     if false_information:
         found.append("false_information")
-    if now is not None and complaint_rules.rating_review_due(list(verified_serious_complaints), now):
+    if now is not None and rating_review_due(list(verified_serious_complaints), now):
         found.append("complaints")
     if major_negative_impact:
         found.append("major_negative_impact")
@@ -154,3 +155,25 @@ def adjusted_grade(current: str, outcome: str, new_grade: str | None = None) -> 
             raise RuleError("a downgrade needs a lower grade")
         return new_grade
     raise RuleError(f"unknown outcome {outcome!r}")
+
+
+# 近三个月内被投诉或举报达3次以上，经核实情况属实且情节严重 → rating adjustment review (case 4).
+RATING_REVIEW_THRESHOLD = 3
+RATING_REVIEW_WINDOW_MONTHS = 3
+
+
+def window_start(today: date | datetime, months: int = RATING_REVIEW_WINDOW_MONTHS):
+    """The first moment counted in "the last three months" before ``today``."""
+    return today - relativedelta(months=months)
+
+
+def count_in_window(verified: list[datetime], now: datetime, months: int = RATING_REVIEW_WINDOW_MONTHS) -> int:
+    start = window_start(now, months)
+    return sum(1 for v in verified if start <= v <= now)
+
+
+def rating_review_due(verified_serious: list[datetime], now: datetime,
+                      threshold: int = RATING_REVIEW_THRESHOLD,
+                      months: int = RATING_REVIEW_WINDOW_MONTHS) -> bool:
+    """3 or more verified serious complaints or reports within three months."""
+    return count_in_window(verified_serious, now, months) >= threshold

@@ -15,16 +15,16 @@ from ..agencies import services as agencies
 from ..auth import roles
 from ..auth.models import Organisation, User
 from ..auth.permissions import is_signed_in
-from ..complaints import rules as complaint_rules
-from ..complaints.services import draw_expert_panel, verified_complaints
 from ..engine import clock, documents, registry, runtime, transaction
 from ..engine.audit import record
 from ..engine.calendar import end_of_day
 from ..engine.deadlines import business_tz, current_calendar
 from ..engine.runtime import CompletionContext
 from ..engine.errors import Conflict, EngineError, Forbidden, InvalidSubmission, NotFound
+from .. import facts
 from ..extensions import db
 from ..notifications.services import notify, organisation_members
+from ..panels import services as panels
 from . import ADJUSTMENT_PROCESS_KEY, PROCESS_KEY, forms as _forms, rules  # forms first: registers task forms
 from ..agencies.models import DisclosureVersion
 from .models import ExpertScore, Objection, RatingApplication, RatingCycle, RatingReview
@@ -38,6 +38,7 @@ registry.event_labels({
     "rating.status": _l("Status changed"), "agency.false_information": _l("False information recorded"),
     "rating.objection": _l("Objection filed"), "rating.confirmed": _l("Grade confirmed and published"),
     "rating.review_opened": _l("Rating adjustment review opened"), "rating.adjusted": _l("Grade adjusted"),
+    "agency.rating_review_due": _l("Rating review due (verified serious complaints in three months)"),
 })
 
 
@@ -144,12 +145,12 @@ def apply(user, cycle_id: int, form) -> RatingApplication:
     return app
 
 
-def draw_rating_panel(agency_id: int, seed: int | None = None) -> list[int]:
-    try:
-        return draw_expert_panel(agency_id, current_app.config["RATING_PANEL_SIZE"], seed)
-    except complaint_rules.PanelError as exc:
-        raise EngineError(_l("Cannot form a review panel: %(available)s experts without a conflict of "
-                             "interest, %(needed)s needed.", available=exc.available, needed=exc.needed)) from exc
+def draw_rating_panel(agency_id: int, seed: int | None = None) -> panels.Draw:
+    """A review panel for ``agency_id`` (see app/panels)."""
+    return panels.draw_or_refuse(
+        agency_id, current_app.config["RATING_PANEL_SIZE"],
+        lambda **n: _l("Cannot form a review panel: %(available)s experts without a conflict of "
+                       "interest, %(needed)s needed.", **n), seed)
 
 
 def close_cycle(user, cycle_id: int) -> RatingCycle:
@@ -169,13 +170,15 @@ def close_cycle(user, cycle_id: int) -> RatingCycle:
         cycle.sample = sample
         cycle.status = "closed"
         cycle.closed_at = clock.utcnow()
+        panel_seeds = {}
         for app in apps:
             app.sampled = app.id in sample
-            panel = draw_rating_panel(app.organisation_id)
-            _deliver(app, {"spot_check": app.sampled, "panel": panel}, user.id)
+            drawn = draw_rating_panel(app.organisation_id)
+            panel_seeds[str(app.id)] = drawn.seed
+            _deliver(app, {"spot_check": app.sampled, "panel": drawn.panel}, user.id)
         record("rating.cycle_closed", cycle.name, actor_id=user.id,
                detail={"cycle_id": cycle.id, "seed": cycle.spot_check_seed, "rate": cycle.spot_check_rate,
-                       "applications": [a.id for a in apps], "sample": sample})
+                       "applications": [a.id for a in apps], "sample": sample, "panel_seeds": panel_seeds})
     return cycle
 
 
@@ -223,8 +226,7 @@ def _spot_checked(ctx: CompletionContext):
 
 
 def _conflicted(ctx, agency_id):
-    if ctx.user.organisation_id == agency_id:
-        raise Forbidden(_l("an expert affiliated with the agency may not judge it"))
+    panels.require_unconflicted(ctx.user, agency_id)
 
 
 @registry.prepare_form("rating.spot_check")
@@ -272,6 +274,12 @@ def score_sheets(app: RatingApplication) -> list[ExpertScore]:
     return list(db.session.scalars(select(ExpertScore).where(ExpertScore.application_id == app.id,
                                                              ExpertScore.review_round == app.review_round)
                                    .order_by(ExpertScore.id)))
+
+
+def panel_opinions(app: RatingApplication) -> list[panels.Opinion]:
+    """The panel's score sheets of the current round as opinions (the scores, the comment)."""
+    return panels.opinions(score_sheets(app), verdict=lambda s: ", ".join(f"{c} {s.scores[c]}" for c in rules.CRITERIA),
+                           reasons=lambda s: s.comment)
 
 
 @registry.on_complete("rating.review_conclusion")
@@ -378,6 +386,7 @@ def _rating_ended(case, end_id):
 
 # --- grades and the recommendation list ----------------------------------------------------
 
+@facts.provides("rating.current")
 def current_rating(org_id: int) -> RatingApplication | None:
     """The agency's latest confirmed rating still valid (its grade may have been adjusted)."""
     app = db.session.scalar(select(RatingApplication).where(
@@ -414,7 +423,7 @@ def criterion_facts(org_id: int) -> dict[str, str]:
     answers = agencies.feedback_answers(org_id)
     overdue = len([p for p in agencies.projects(org_id) if p.feedback_due_on and p.feedback_due_on < agencies.today()
                    and p.feedback is None])
-    complaints = verified_complaints(org_id)
+    complaints = facts.ask("complaints.verified", org_id, default=[])
     current = agencies.current_disclosure(org_id)
     d = current.data if current else {}
     avg = rules_avg(answers)
@@ -427,7 +436,7 @@ def criterion_facts(org_id: int) -> dict[str, str]:
         "satisfaction": _("average %(avg)s of 5 from %(n)s feedback; %(overdue)s unanswered after three months",
                           avg=avg if avg is not None else "—", n=len(answers), overdue=overdue),
         "complaints": _("%(n)s verified complaints or reports (%(serious)s serious)", n=len(complaints),
-                        serious=sum(1 for c in complaints if c.serious)),
+                        serious=sum(1 for c in complaints if c["serious"])),
         "awards": d.get("awards") or "—",
         "knowledge": " / ".join(x for x in (d.get("knowledge_sharing"), d.get("citations")) if x) or "—",
         "other": d.get("other_info") or "—",
@@ -454,9 +463,8 @@ def _rating_summary(case, user):
     rows += [(str(CRITERIA_LABELS[c]), facts[c]) for c in rules.CRITERIA]
     reviewer = is_signed_in(user) and (user.is_staff or user.role == roles.EXPERT)
     if reviewer:
-        for s in score_sheets(app):
-            rows.append((_("Score sheet: %(expert)s", expert=s.expert.display_name),
-                         ", ".join(f"{c} {s.scores[c]}" for c in rules.CRITERIA)))
+        for o in panel_opinions(app):
+            rows.append((_("Score sheet: %(expert)s", expert=o.author), o.verdict))
     if app.proposed_grade:
         rows.append((_("Proposed grade"), f"{GRADE_LABELS[app.proposed_grade]} ({app.total_score})"))
     if app.notice_ends:
@@ -505,6 +513,24 @@ def open_review(agency_id: int, trigger: str, grounds: str, actor_id=None, user=
     return review
 
 
+def review_if_complaints_due(sender, *, agency_id: int, actor_id=None, case_id=None, **_) -> bool:
+    """On every verified complaint (app.events.complaint_verified): 3 or more verified
+    serious complaints within three months put the agency's rating under review."""
+    now = clock.utcnow()
+    dates = [f["verified_at"] for f in facts.ask("complaints.verified", agency_id, default=[]) if f["serious"]]
+    if not rules.rating_review_due(dates, now):
+        return False
+    count = rules.count_in_window(dates, now)
+    record("agency.rating_review_due", str(count),
+           actor_id=actor_id, case_id=case_id, detail={"agency_id": agency_id, "count": count})
+    open_review(agency_id, "complaints", f"{count} verified serious complaints or reports within three months",
+                actor_id=actor_id)
+    admins = list(db.session.scalars(select(User.id).where(User.role == roles.ADMIN)))
+    notify(admins, "case_update", {"case": db.session.get(Organisation, agency_id).name,
+                                   "status": "rating_review_due", "process": sender})
+    return True
+
+
 def open_review_by_staff(user, form) -> RatingReview:
     _require_staff(user)
     agencies.get_agency(form.agency_id.data)
@@ -540,11 +566,8 @@ def _assessed(ctx: CompletionContext):
     if ctx.data["assessment"] == "dismiss":
         review.status, review.reasons = "dismissed", ctx.data["assessment_reasons"].strip()
         return
-    panel = draw_rating_panel(review.organisation_id)
-    ctx.data["panel"], ctx.data["panel_chair"] = panel, panel[0]
+    panels.seat(ctx, draw_rating_panel(review.organisation_id))
     review.status = "in_arbitration"
-    record("arbitration.panel_drawn", str(len(panel)), actor_id=ctx.user.id, case_id=ctx.case.id,
-           detail={"panel": panel, "chair": panel[0]})
 
 
 @registry.on_complete("rating.adjustment_decision")

@@ -1,6 +1,6 @@
 """Thin views: cycles (administrators), applications (agencies), public notices and
 objections, the recommendation list, adjustment reviews (staff)."""
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
@@ -114,22 +114,3 @@ def reviews():
             return redirect(url_for("engine.case", case_id=review.case_id), 303)
         status = 422
     return render_template("rating/reviews.html", reviews=items, form=form), status
-
-
-from ..api import bp as api_bp  # noqa: E402
-
-
-@api_bp.get("/rating/notices")
-def api_notices():
-    """Results under public notice (public)."""
-    return jsonify({"items": [{"application_id": a.id, "agency_id": a.organisation_id, "agency": a.agency.name,
-                               "cycle": a.cycle.name, "proposed_grade": a.proposed_grade,
-                               "notice_ends": a.notice_ends.isoformat() + "Z"} for a in services.in_notice()]})
-
-
-@api_bp.get("/rating/recommended")
-def api_recommended():
-    """The public recommendation list by grade."""
-    return jsonify({g: [{"agency_id": a.organisation_id, "agency": a.agency.name, "cycle": a.cycle.name,
-                         "valid_until": a.valid_until.isoformat()} for a in apps]
-                    for g, apps in services.recommendation_list().items()})
