@@ -38,6 +38,30 @@ def is_expert(user) -> bool:
     return has_role(user, EXPERT)
 
 
+def is_agency(user) -> bool:
+    """An agency's user (咨询服务机构用户)."""
+    return has_role(user, AGENCY)
+
+
+def is_enterprise(user) -> bool:
+    """An enterprise's user (企业用户)."""
+    return has_role(user, ENTERPRISE)
+
+
+def is_certifier(user) -> bool:
+    """A certification body's user (第三方评价机构用户)."""
+    return has_role(user, CERTIFIER)
+
+
+def everyone(user) -> bool:
+    """Public: signed in or not."""
+    return True
+
+
+def is_anonymous(user) -> bool:
+    return not is_signed_in(user)
+
+
 def is_reviewer(user) -> bool:
     """Staff and experts: those who judge a case may see who its parties are (a complainant's
     name and contact, disclosure history, the platform's facts beside a score sheet)."""

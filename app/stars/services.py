@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..auth import roles
 from ..auth.models import Organisation
-from ..auth.permissions import is_signed_in
+from ..auth.permissions import is_certifier, is_enterprise, is_signed_in, is_staff
 from ..engine import cases, clock, documents, registry, runtime, transaction
 from ..engine.audit import record
 from ..engine.forms import select_choices
@@ -74,6 +74,12 @@ def running_application(enterprise_id: int) -> StarApplication | None:
 
 def application_for_case(case_id: int) -> StarApplication | None:
     return db.session.scalar(select(StarApplication).where(StarApplication.case_id == case_id))
+
+
+def takes_part(user) -> bool:
+    """Who has the star-rating pages: staff, enterprises (they apply) and certification bodies
+    (they review on site)."""
+    return is_staff(user) or is_enterprise(user) or is_certifier(user)
 
 
 def may_see_application(application: StarApplication, user) -> bool:
