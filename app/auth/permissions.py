@@ -4,12 +4,14 @@ Role strings are compared here and nowhere else: domains write their rules (a mo
 ``can_view`` / ``can_act`` and its ``visible_to`` query) from these predicates, and templates
 ask the model or :func:`nav_items`, never a role name.
 
-Imports only the role names (``roles.py``, which imports nothing of the application), so the
-engine and every domain may use it without cycles."""
+Imports only the role names (``roles.py``, which imports nothing of the application) at module
+level, so the engine and every domain may use it without cycles."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
+
+from sqlalchemy import exists, select
 
 from .roles import ADMIN, AGENCY, CERTIFIER, ENTERPRISE, EXPERT, HANDLER, STAFF_ROLES  # noqa: F401
 
@@ -84,6 +86,30 @@ def is_enterprise_user(user) -> bool:
 
 def is_certifier_user(user) -> bool:
     return has_role(user, CERTIFIER) and bool(user.organisation_id)
+
+
+# --- one rule per model: the SQL condition, and the instance check derived from it -----------
+
+class Visibility:
+    """A model writes who may see its rows once, as :meth:`visible_clause` (an SQL condition on
+    the class, built from the predicates above); :meth:`visible_to` lists them and
+    :meth:`can_view` asks the database whether this row meets the same condition."""
+
+    @classmethod
+    def visible_clause(cls, user):
+        raise NotImplementedError
+
+    @classmethod
+    def visible_to(cls, user):
+        """``select(cls)`` of the rows ``user`` may see."""
+        return select(cls).where(cls.visible_clause(user))
+
+    def can_view(self, user) -> bool:
+        if self.id is None:
+            return False
+        from ..extensions import db  # the application's session, imported late: no cycles
+        cls = type(self)
+        return bool(db.session.scalar(select(exists().where(cls.id == self.id, cls.visible_clause(user)))))
 
 
 # --- navigation: each domain adds its entries in hooks.register --------------------------------
