@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from .auth import permissions
 from .auth.roles import ROLES
 from .engine import registry
 from .engine.clock import as_aware
@@ -55,3 +56,8 @@ def register(app):
     app.add_template_global(lambda r: str(ROLES.get(r, r)), "role_label")
     app.add_template_global(registry.event_label, "event_label")
     app.add_template_global(event_text, "event_text")
+    # Templates ask these (or the model), never compare role names.
+    app.add_template_global(permissions.nav_items, "nav_items")
+    for name in ("is_signed_in", "is_admin", "is_staff", "is_expert", "is_reviewer", "is_agency",
+                 "is_enterprise", "is_certifier"):
+        app.add_template_global(getattr(permissions, name), name)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import false, or_, true
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.permissions import Visibility, is_agency, is_enterprise, is_enterprise_user, is_reviewer
 from ..engine.clock import utcnow
 from ..extensions import db
 
@@ -53,7 +55,7 @@ class Consultant(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class Project(db.Model):
+class Project(Visibility, db.Model):
     """A consulting project (贯标咨询服务项目) for an enterprise."""
     __tablename__ = "consulting_project"
 
@@ -72,6 +74,21 @@ class Project(db.Model):
     enterprise = relationship("Organisation", foreign_keys=[enterprise_id])
     members = relationship("ProjectMember", back_populates="project", cascade="all, delete-orphan")
     feedback = relationship("SatisfactionFeedback", uselist=False, back_populates="project")
+
+    @classmethod
+    def visible_clause(cls, user):
+        """Who sees a project beyond its public facts, and its satisfaction-feedback case:
+        reviewers, and the users of its agency and of the enterprise it served."""
+        org = getattr(user, "organisation_id", None)
+        if is_reviewer(user):
+            return true()
+        if (is_agency(user) or is_enterprise(user)) and org is not None:
+            return or_(cls.enterprise_id == org, cls.organisation_id == org)
+        return false()
+
+    def can_act(self, user) -> bool:
+        """Who gives the satisfaction feedback: the users of the enterprise served."""
+        return is_enterprise_user(user) and user.organisation_id == self.enterprise_id
 
 
 class ProjectMember(db.Model):

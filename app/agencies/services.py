@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ..auth import roles
 from ..auth.models import Organisation, User
-from ..auth.permissions import is_signed_in
+from ..auth.permissions import is_admin, is_agency_user, is_reviewer, is_signed_in  # noqa: F401 (is_reviewer: views)
 from ..auth.services import create_user
 from ..engine import clock, registry, runtime
 from ..engine.audit import record
@@ -43,14 +43,9 @@ def _min_days() -> int:
     return current_app.config.get("MAIN_MEMBER_MIN_ON_SITE_DAYS", rules.DEFAULT_MAIN_MEMBER_MIN_ON_SITE_DAYS)
 
 
-def is_reviewer(user) -> bool:
-    """Staff and experts see what the public does not (history, overdue feedback)."""
-    return is_signed_in(user) and (user.is_staff or user.role == roles.EXPERT)
-
-
 def own_agency(user) -> Organisation:
     """The agency of an agency user, or 403."""
-    if not is_signed_in(user) or user.role != roles.AGENCY or not user.organisation_id:
+    if not is_agency_user(user):
         raise Forbidden(_l("only agency users may do this"))
     return db.session.get(Organisation, user.organisation_id)
 
@@ -64,10 +59,15 @@ def get_agency(org_id: int) -> Organisation:
 
 # --- registration --------------------------------------------------------------------------
 
+def may_register_agency(actor) -> None:
+    """Visitors register their agency; administrators register one for them; other users, 403."""
+    if is_signed_in(actor) and not is_admin(actor):
+        raise Forbidden(_l("log out to register a new agency"))
+
+
 def register_agency(form, actor=None) -> tuple[Organisation, User]:
     """An agency registers itself and its first user, or an administrator does it for them."""
-    if is_signed_in(actor) and not actor.is_admin:
-        raise Forbidden(_l("log out to register a new agency"))
+    may_register_agency(actor)
     name = form.agency_name.data.strip()
     username = form.username.data.strip()
     if db.session.scalar(select(Organisation.id).where(Organisation.name == name)):
@@ -282,7 +282,7 @@ def _feedback_given(ctx: CompletionContext):
     project = project_for_case(ctx.case.id)
     if project is None:
         raise EngineError(_l("this case has no project"))
-    if ctx.user.organisation_id != project.enterprise_id:  # defence in depth
+    if not project.can_act(ctx.user):  # defence in depth
         raise Forbidden(_l("only the enterprise served gives feedback"))
     answers = {q: int(ctx.data[q]) for q in rules.FEEDBACK_QUESTIONS}
     db.session.add(SatisfactionFeedback(project_id=project.id, answers=answers,
@@ -297,13 +297,8 @@ def _feedback_given(ctx: CompletionContext):
 
 @registry.case_access(FEEDBACK_PROCESS_KEY)
 def _may_view_feedback(case, user) -> bool:
-    if not is_signed_in(user):
-        return False
-    if user.role == roles.EXPERT:
-        return True
     project = project_for_case(case.id)
-    return project is not None and user.role in (roles.AGENCY, roles.ENTERPRISE) and \
-        user.organisation_id in (project.enterprise_id, project.organisation_id)
+    return project is not None and project.can_view(user)
 
 
 @registry.case_summary(FEEDBACK_PROCESS_KEY)

@@ -1,5 +1,5 @@
 """Thin views: registration, the agency's own pages, public profiles (the JSON routes: api.py)."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
@@ -13,8 +13,7 @@ bp = Blueprint("agencies", __name__)
 
 @bp.route("/agencies/register", methods=["GET", "POST"])
 def register():
-    if current_user.is_authenticated and not current_user.is_admin:
-        abort(403)
+    services.may_register_agency(current_user)
     form = forms.AgencyRegistrationForm()
     if request.method == "POST":
         if form.validate():

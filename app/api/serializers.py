@@ -5,8 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..auth.permissions import is_signed_in
-from ..auth.roles import EXPERT
+from ..auth.permissions import is_reviewer, is_staff
 from ..engine import audit, clock, registry, runtime
 from ..engine.forms import FILE_FIELDS, SKIP_FIELDS, field_schema, json_value
 from ..engine.models import WorkTask
@@ -58,7 +57,7 @@ def event_json(event, user, process_key: str) -> dict:
     elif event.actor_label:
         # A member of the public (an anonymous complainant): the name is the complainant's
         # identity; like the case page (templates/engine/case.html) only staff and experts see it.
-        named = is_signed_in(user) and (user.is_staff or user.role == EXPERT)
+        named = is_reviewer(user)
         actor = {"type": "public", "id": None, "name": event.actor_label if named else None}
     else:
         actor = {"type": "system", "id": None, "name": None}
@@ -108,5 +107,5 @@ def case_detail_json(case, user) -> dict:
     tasks = db.session.scalars(select(WorkTask).where(WorkTask.case_id == case.id, WorkTask.status == "open")
                                .order_by(WorkTask.id))
     out["open_tasks"] = [task_json(t, user) for t in tasks]
-    out["events"] = [event_json(e, user, case.process_key) for e in audit.timeline(case.id, internal=bool(getattr(user, "is_staff", False)))]
+    out["events"] = [event_json(e, user, case.process_key) for e in audit.timeline(case.id, internal=is_staff(user))]
     return out

@@ -10,7 +10,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..engine.clock import utcnow
-from . import roles
 
 
 class Organisation(db.Model):
@@ -71,11 +70,13 @@ class User(UserMixin, db.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in roles.STAFF_ROLES
+        from .permissions import is_staff
+        return is_staff(self)
 
     @property
     def is_admin(self) -> bool:
-        return self.role == roles.ADMIN
+        from .permissions import is_admin
+        return is_admin(self)
 
     def __repr__(self):
         return f"<User {self.username} {self.role}>"

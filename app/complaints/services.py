@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..auth import roles
 from ..auth.models import Organisation
-from ..auth.permissions import is_signed_in
+from ..auth.permissions import is_anonymous, is_enterprise, is_reviewer, is_signed_in
 from ..engine import clock, documents, registry, runtime
 from ..engine.audit import record
 from ..engine.forms import select_choices
@@ -106,7 +106,7 @@ def summary(case, user):
         (_("Type"), label(KINDS, c.kind)), (_("Agency"), c.agency.name),
         (_("Category"), label(CATEGORIES, c.category)), (_("Status"), status_label(c.status)), (_("Facts"), c.facts),
     ]
-    if is_signed_in(user) and (user.is_staff or user.role == roles.EXPERT):
+    if is_reviewer(user):
         rows.append((_("Complainant"), f"{c.complainant_name} ({c.complainant_contact})"))
     optional = [(_("Reason for rejection"), c.rejection_reason), (_("Agency response"), c.agency_response),
                 (_("Mediation"), c.mediation_summary)]
@@ -119,14 +119,23 @@ def summary(case, user):
 
 # --- filing --------------------------------------------------------------------------------
 
+def may_file(user) -> bool:
+    """Who files complaints and reports: enterprises and the public (not signed in)."""
+    return is_anonymous(user) or is_enterprise(user)
+
+
+def require_filer(user) -> None:
+    if not may_file(user):
+        raise Forbidden(_l("only enterprises and the public file complaints"))
+
+
 def file_complaint(form, user=None) -> Complaint:
     """File a validated ComplaintForm, start its case; one transaction."""
     agency = db.session.get(Organisation, form.agency_id.data)
     if agency is None or agency.kind != "agency" or not agency.registered:
         raise NotFound(_l("agency not found"))
+    require_filer(user)
     authenticated = is_signed_in(user)
-    if authenticated and user.role not in (roles.ENTERPRISE,):
-        raise Forbidden(_l("only enterprises and the public file complaints"))
     if authenticated:
         name = (form.complainant_name.data or "").strip() or user.display_name
         contact = (form.complainant_contact.data or "").strip() or (user.email or user.username)

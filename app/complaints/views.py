@@ -1,8 +1,7 @@
-from flask import Blueprint, render_template, request, redirect, url_for, abort
+from flask import Blueprint, render_template, request, redirect, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
 
-from ..auth import roles
 from ..engine.guards import parse_id
 from . import services
 from .status import CATEGORIES, MEASURES, RESULTS, label, status_label
@@ -21,8 +20,7 @@ def _form(formdata=None):
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
 def new():
-    if current_user.is_authenticated and current_user.role != roles.ENTERPRISE:
-        abort(403)
+    services.require_filer(current_user)
     if request.method == "POST":
         form = _form(CombinedMultiDict([request.files, request.form]))
         if form.validate():

@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..auth.permissions import is_admin
 from ..extensions import db
 from . import clock, events
 from .audit import record
@@ -31,7 +32,7 @@ class InvalidReason(EngineError):
 
 def may_manage(user) -> bool:
     """Who may cancel, suspend and resume cases: administrators."""
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_admin", False))
+    return is_admin(user)
 
 
 def _actor(user):

@@ -93,14 +93,23 @@ def current_calendar() -> WorkingDayCalendar:
     return cal
 
 
+def require_calendar_admin(user) -> None:
+    """Only administrators see and change the working-day calendar."""
+    from ..auth.permissions import is_admin
+    from .errors import Forbidden
+    if not is_admin(user):
+        raise Forbidden("only administrators change the working-day calendar")
+
+
 def set_override(user, day, *, working: bool | None, note: str = "") -> None:
     """An administrator declares ``day`` a working day or a holiday (``working=None``
     removes the override). One transaction, audited."""
     from ..extensions import db
     from .audit import record
     from .models import HolidayOverride
+    from ..auth.permissions import is_admin
     from .errors import Forbidden
-    if not getattr(user, "is_admin", False):
+    if not is_admin(user):
         raise Forbidden("only administrators change the working-day calendar")
     row = db.session.get(HolidayOverride, day)
     if working is None:

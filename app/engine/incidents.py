@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from SpiffWorkflow.exceptions import WorkflowException
 
+from ..auth.permissions import is_admin, is_staff
 from ..extensions import db
 from . import clock
 from .audit import record
@@ -168,7 +169,7 @@ def blocks_timers():
 # --- administrators ---------------------------------------------------------------------------
 
 def require_admin(user) -> None:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_admin:
+    if not is_admin(user):
         raise Forbidden(_l("only administrators may see and retry incidents"))
 
 
@@ -186,7 +187,7 @@ def recently_resolved(user, limit: int = 20) -> list[Incident]:
 
 def for_case(case_id: int, user) -> list[Incident]:
     """The incidents of a case, for staff (empty for everyone else)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_staff:
+    if not is_staff(user):
         return []
     return list(db.session.scalars(select(Incident).where(Incident.case_id == case_id)
                                    .order_by(Incident.resolved_at.is_not(None), Incident.id.desc())))

@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from ..auth.permissions import is_admin, is_staff
 from ..extensions import db
 from . import clock, documents, events, registry, serializer
 from .audit import record
@@ -80,7 +81,7 @@ def eligible_clause(user):
 
 def can_view_case(case: Case, user) -> bool:
     uid = _user_id(user)
-    if uid is not None and user.is_staff:
+    if uid is not None and is_staff(user):
         return True
     policy = registry.case_access_policy(case.process_key)
     if policy and policy(case, user):
@@ -111,7 +112,7 @@ def get_task(task_id: int, user) -> WorkTask:
     if task is None:
         raise NotFound(_l("task not found"))
     uid = _user_id(user)
-    if uid is not None and (user.is_staff or is_candidate(task, user) or task.completed_by_id == uid):
+    if uid is not None and (is_staff(user) or is_candidate(task, user) or task.completed_by_id == uid):
         return task
     if can_view_case(task.case, user):
         return task
@@ -421,7 +422,7 @@ def release_task(task_id: int, user) -> WorkTask:
     _check_not_suspended(task)
     if task.status != "open":
         raise Conflict(_l("this task is no longer open"))
-    if task.assignee_id != user.id and not user.is_admin:
+    if task.assignee_id != user.id and not is_admin(user):
         raise Forbidden(_l("only the assignee or an administrator may release this task"))
     with transaction(_l("the task changed meanwhile")):
         task.assignee_id = None

@@ -12,6 +12,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from sqlalchemy import inspect as sa_inspect
 
+from ..auth.permissions import is_staff
 from ..extensions import db
 from . import audit, cases, documents, errors, incidents, registry, runtime
 from . import doctor as engine_doctor
@@ -111,7 +112,7 @@ def _case_page(case, status=200, action_error=None, reason=""):
         "engine/case.html", case=case, summary=summary_fn(case, current_user) if summary_fn else [],
         open_tasks=[t for t in tasks if t.status in current],
         done_tasks=[t for t in tasks if t.status not in current],
-        events=audit.timeline(case.id, internal=current_user.is_staff), documents=documents.for_case(case.id),
+        events=audit.timeline(case.id, internal=is_staff(current_user)), documents=documents.for_case(case.id),
         incidents=incidents.for_case(case.id, current_user),
         can_work=lambda t: runtime.can_work(t, current_user),
         case_actions=cases.actions_for(case, current_user), action_error=action_error, reason=reason), status
@@ -156,9 +157,8 @@ def document(doc_id):
 @bp.route("/admin/calendar", methods=["GET", "POST"])
 @login_required
 def calendar():
-    if not current_user.is_admin:
-        abort(403)
-    from .deadlines import current_calendar, set_override
+    from .deadlines import current_calendar, require_calendar_admin, set_override
+    require_calendar_admin(current_user)
     error = None
     if request.method == "POST":
         try:

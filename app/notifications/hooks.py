@@ -2,15 +2,13 @@
 
 
 def register(app) -> None:
-    from flask_login import current_user
-
     from ..engine import events
     from . import services
     from .views import bp
+    from flask_babel import lazy_gettext as _l
+
+    from ..auth.permissions import is_signed_in, nav_item
     events.subscribe(events.task_created, services.on_task_created)
     app.register_blueprint(bp)
+    nav_item("notifications.index", _l("Notifications"), is_signed_in, order=90, badge=services.unread_count)
 
-    @app.context_processor
-    def unread_notifications():
-        return {"unread_notifications": services.unread_count(current_user)
-                if current_user.is_authenticated else 0}

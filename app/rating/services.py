@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ..agencies import services as agencies
 from ..auth import roles
 from ..auth.models import Organisation, User
-from ..auth.permissions import is_signed_in
+from ..auth.permissions import is_admin, is_reviewer, is_signed_in
 from ..engine import clock, documents, registry, runtime, transaction
 from ..engine.audit import record
 from ..engine.calendar import end_of_day
@@ -43,7 +43,7 @@ registry.event_labels({
 
 
 def _require_admin(user):
-    if not is_signed_in(user) or not user.is_admin:
+    if not is_admin(user):
         raise Forbidden(_l("only administrators may do this"))
 
 
@@ -461,7 +461,7 @@ def _rating_summary(case, user):
         rows.append((_("Spot-check findings"), app.spot_check_findings))
     facts = criterion_facts(app.organisation_id)
     rows += [(str(CRITERIA_LABELS[c]), facts[c]) for c in rules.CRITERIA]
-    reviewer = is_signed_in(user) and (user.is_staff or user.role == roles.EXPERT)
+    reviewer = is_reviewer(user)
     if reviewer:
         for o in panel_opinions(app):
             rows.append((_("Score sheet: %(expert)s", expert=o.author), o.verdict))

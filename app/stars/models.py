@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import false, true
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.permissions import Visibility, is_certifier, is_enterprise, is_staff
 from ..engine.clock import utcnow
 from ..extensions import db
 
@@ -76,9 +78,23 @@ class Indicator(db.Model):
     dimension = relationship(SchemeDimension, back_populates="indicators")
 
 
-class StarApplication(db.Model):
+def _enterprise_or_its_certifier(cls, user):
+    """Who sees a star application or a special-capability evaluation: staff, the enterprise's
+    users, and the users of the certification body named for it."""
+    org = getattr(user, "organisation_id", None)
+    if is_staff(user):
+        return true()
+    if is_enterprise(user) and org is not None:
+        return cls.enterprise_id == org
+    if is_certifier(user) and org is not None:
+        return cls.certifier_org_id == org
+    return false()
+
+
+class StarApplication(Visibility, db.Model):
     """An application for a composite star level (综合星级申请), one upgrade case."""
     __tablename__ = "star_application"
+    visible_clause = classmethod(_enterprise_or_its_certifier)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_instance.id"), unique=True)
@@ -159,10 +175,11 @@ class SupervisionOutcome(db.Model):
     enterprise = relationship("Organisation")
 
 
-class SpecialEvaluation(db.Model):
+class SpecialEvaluation(Visibility, db.Model):
     """A special-capability evaluation (专项能力评价, 4.2.3 and 6.3): an on-site review of chosen
     stages (研发, 采购, ...) by a certification body; it yields a report per stage, no star."""
     __tablename__ = "star_special_evaluation"
+    visible_clause = classmethod(_enterprise_or_its_certifier)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_instance.id"), unique=True)

@@ -11,9 +11,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..auth import roles
 from ..auth.models import Organisation
-from ..auth.permissions import is_signed_in
+from ..auth.permissions import is_admin, is_certifier, is_enterprise, is_enterprise_user, is_signed_in, is_staff
 from ..engine import cases, clock, documents, registry, runtime, transaction
 from ..engine.audit import record
 from ..engine.forms import select_choices
@@ -76,16 +75,25 @@ def application_for_case(case_id: int) -> StarApplication | None:
     return db.session.scalar(select(StarApplication).where(StarApplication.case_id == case_id))
 
 
+def takes_part(user) -> bool:
+    """Who has the star-rating pages: staff, enterprises (they apply) and certification bodies
+    (they review on site)."""
+    return is_staff(user) or is_enterprise(user) or is_certifier(user)
+
+
 def may_see_application(application: StarApplication, user) -> bool:
-    if not is_signed_in(user):
-        return False
-    if user.is_staff:
-        return True
-    if user.role == roles.ENTERPRISE:
-        return user.organisation_id == application.enterprise_id
-    if user.role == roles.CERTIFIER:
-        return application.certifier_org_id is not None and user.organisation_id == application.certifier_org_id
-    return False
+    return application.can_view(user)
+
+
+def require_applicant(user) -> None:
+    """Only an enterprise's users apply (and request special-capability evaluations), for it."""
+    if not is_enterprise_user(user):
+        raise Forbidden(_l("only enterprise users apply for a star level, for their own enterprise"))
+
+
+def require_admin(user) -> None:
+    if not is_admin(user):
+        raise Forbidden(_l("only administrators may do this"))
 
 
 def get_application(application_id: int, user) -> StarApplication:
@@ -96,16 +104,7 @@ def get_application(application_id: int, user) -> StarApplication:
 
 
 def applications_for(user) -> list[StarApplication]:
-    query = select(StarApplication).order_by(StarApplication.id.desc())
-    if user.is_staff:
-        pass
-    elif user.role == roles.ENTERPRISE:
-        query = query.where(StarApplication.enterprise_id == user.organisation_id)
-    elif user.role == roles.CERTIFIER:
-        query = query.where(StarApplication.certifier_org_id == user.organisation_id)
-    else:
-        return []
-    return list(db.session.scalars(query.limit(200)))
+    return list(db.session.scalars(StarApplication.visible_to(user).order_by(StarApplication.id.desc()).limit(200)))
 
 
 def certification_bodies() -> list[Organisation]:
@@ -122,8 +121,7 @@ def _may_view_upgrade(case, user) -> bool:
 
 @registry.case_access(SUPERVISION_PROCESS)
 def _may_view_supervision(case, user) -> bool:
-    return (is_signed_in(user) and user.role == roles.ENTERPRISE
-            and case.subject_org_id == user.organisation_id)
+    return is_enterprise_user(user) and case.subject_org_id == user.organisation_id
 
 
 @registry.case_summary(UPGRADE_PROCESS)
@@ -173,8 +171,7 @@ def application_form(formdata, user):
 
 def apply(user, enterprise_type: str, target_level: int) -> StarApplication:
     """An enterprise user applies for its own enterprise; one transaction."""
-    if not is_signed_in(user) or user.role != roles.ENTERPRISE or not user.organisation_id:
-        raise Forbidden(_l("only enterprise users apply for a star level, for their own enterprise"))
+    require_applicant(user)
     enterprise = db.session.get(Organisation, user.organisation_id)
     s = standing(enterprise.id)
     if s is not None:
@@ -540,7 +537,7 @@ def _ensure_supervision(s: EnterpriseStar) -> None:
 
 def start_spot_check(user, enterprise_id: int) -> Case:
     """An administrator spot-checks a starred enterprise at any time (不定期抽查)."""
-    if not is_signed_in(user) or not user.is_admin:
+    if not is_admin(user):
         raise Forbidden(_l("only administrators start spot-checks"))
     s = standing(enterprise_id)
     if s is None or s.level == 0:
@@ -555,7 +552,7 @@ def start_spot_check(user, enterprise_id: int) -> Case:
 def lift_blacklist(user, enterprise_id: int, reasons: str) -> SupervisionOutcome:
     """An administrator takes an enterprise off the blacklist, with published reasons; it then may apply
     again for one star."""
-    if not is_signed_in(user) or not user.is_admin:
+    if not is_admin(user):
         raise Forbidden(_l("only administrators lift a blacklisting"))
     s = standing(enterprise_id)
     if s is None or not s.blacklisted:

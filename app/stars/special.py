@@ -6,9 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..auth import roles
 from ..auth.models import Organisation
-from ..auth.permissions import is_signed_in
 from ..engine import clock, registry, runtime
 from ..engine.audit import record
 from ..engine.forms import select_choices
@@ -27,15 +25,7 @@ registry.event_labels({"stars.special_requested": _l("Special-capability evaluat
 
 
 def may_see(ev: SpecialEvaluation, user) -> bool:
-    if not is_signed_in(user):
-        return False
-    if user.is_staff:
-        return True
-    if user.role == roles.ENTERPRISE:
-        return user.organisation_id == ev.enterprise_id
-    if user.role == roles.CERTIFIER:
-        return ev.certifier_org_id is not None and user.organisation_id == ev.certifier_org_id
-    return False
+    return ev.can_view(user)
 
 
 def get(evaluation_id: int, user) -> SpecialEvaluation:
@@ -46,16 +36,7 @@ def get(evaluation_id: int, user) -> SpecialEvaluation:
 
 
 def for_user(user) -> list[SpecialEvaluation]:
-    query = select(SpecialEvaluation).order_by(SpecialEvaluation.id.desc())
-    if user.is_staff:
-        pass
-    elif user.role == roles.ENTERPRISE:
-        query = query.where(SpecialEvaluation.enterprise_id == user.organisation_id)
-    elif user.role == roles.CERTIFIER:
-        query = query.where(SpecialEvaluation.certifier_org_id == user.organisation_id)
-    else:
-        return []
-    return list(db.session.scalars(query.limit(200)))
+    return list(db.session.scalars(SpecialEvaluation.visible_to(user).order_by(SpecialEvaluation.id.desc()).limit(200)))
 
 
 def for_case(case_id: int) -> SpecialEvaluation | None:
@@ -117,9 +98,8 @@ def request_form(formdata, user):
 
 
 def request_evaluation(user, enterprise_type: str, stage_ids: list[int]) -> SpecialEvaluation:
-    from .services import ApplyError, PROBLEM_MESSAGES, standing
-    if not is_signed_in(user) or user.role != roles.ENTERPRISE or not user.organisation_id:
-        raise Forbidden(_l("only enterprise users apply for a star level, for their own enterprise"))
+    from .services import ApplyError, PROBLEM_MESSAGES, require_applicant, standing
+    require_applicant(user)
     enterprise = db.session.get(Organisation, user.organisation_id)
     s = standing(enterprise.id)
     if s is not None:

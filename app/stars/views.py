@@ -3,7 +3,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import roles
+from ..auth.permissions import is_admin, is_certifier, is_enterprise, is_staff
 from ..extensions import db
 from . import catalogue, pdf, rules, services, special
 from .models import EvaluationScheme, SchemeDimension
@@ -21,21 +21,20 @@ bp.add_app_template_global(lambda s: str(special.STATUSES.get(s, s)), "special_s
 @login_required
 def index():
     user = current_user
-    own = services.standing(user.organisation_id) if user.role == roles.ENTERPRISE else None
+    own = services.standing(user.organisation_id) if is_enterprise(user) else None
     next_reviews = services.next_reviews()
     return render_template("stars/index.html", own=own, applications=services.applications_for(user),
                            specials=special.for_user(user), next_reviews=next_reviews,
-                           standings=services.all_standings() if user.is_staff else [],
+                           standings=services.all_standings() if is_staff(user) else [],
                            schemes=db.session.scalars(db.select(EvaluationScheme).order_by(
                                EvaluationScheme.enterprise_type, EvaluationScheme.version)).all()
-                           if user.is_admin else [])
+                           if is_admin(user) else [])
 
 
 @bp.route("/apply", methods=["GET", "POST"])
 @login_required
 def apply():
-    if current_user.role != roles.ENTERPRISE:
-        abort(403)
+    services.require_applicant(current_user)
     own = services.standing(current_user.organisation_id)
     if request.method == "POST":
         form = services.application_form(request.form, current_user)
@@ -65,7 +64,7 @@ def application(application_id):
 
 def _dimension_page(a, dimension, status=200, errors=None, typed=None):
     stage = services.editable_stage(a, current_user)
-    shown = stage or (services.ONSITE if current_user.role == roles.CERTIFIER else services.SELF)
+    shown = stage or (services.ONSITE if is_certifier(current_user) else services.SELF)
     return render_template("stars/dimension.html", a=a, d=dimension, stage=stage, shown=shown,
                            indicators=services.stage_indicators(dimension, shown) if shown else [],
                            scores=services.scores_of(a), evidence=services.evidence_by_indicator(a),
@@ -122,8 +121,7 @@ def lift_blacklist(enterprise_id):
 @bp.route("/schemes/<int:scheme_id>", methods=["GET", "POST"])
 @login_required
 def scheme(scheme_id):
-    if not current_user.is_admin:
-        abort(403)
+    services.require_admin(current_user)
     s = db.session.get(EvaluationScheme, scheme_id)
     if s is None:
         abort(404)
@@ -149,8 +147,7 @@ def scheme(scheme_id):
 @login_required
 def scheme_points(scheme_id, dimension_id):
     """Points of each indicator of one table (summing to 1,000)."""
-    if not current_user.is_admin:
-        abort(403)
+    services.require_admin(current_user)
     s = db.session.get(EvaluationScheme, scheme_id)
     d = db.session.get(SchemeDimension, dimension_id)
     if s is None or d is None or d.scheme_id != s.id:
@@ -192,8 +189,7 @@ def _pdf(data: bytes, filename: str) -> Response:
 @bp.route("/special/new", methods=["GET", "POST"])
 @login_required
 def special_new():
-    if current_user.role != roles.ENTERPRISE:
-        abort(403)
+    services.require_applicant(current_user)
     if request.method == "POST":
         form = special.request_form(request.form, current_user)
         if form.validate():
