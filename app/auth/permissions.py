@@ -16,10 +16,7 @@ from sqlalchemy import exists, select
 from .roles import ADMIN, AGENCY, CERTIFIER, ENTERPRISE, EXPERT, HANDLER, STAFF_ROLES  # noqa: F401
 
 
-def is_signed_in(user) -> bool:
-    """Is ``user`` a signed-in account? False for ``None``, Flask-Login's anonymous user, and any
-    object without ``is_authenticated`` (a public visitor passed as a plain value)."""
-    return bool(getattr(user, "is_authenticated", False))
+from ..engine.access import is_signed_in  # noqa: E402,F401  (one definition, shared with the engine)
 
 
 def has_role(user, *roles: str) -> bool:
@@ -112,25 +109,6 @@ class Visibility:
         return bool(db.session.scalar(select(exists().where(cls.id == self.id, cls.visible_clause(user)))))
 
 
-# --- navigation: each domain adds its entries in hooks.register --------------------------------
+# --- navigation: each package adds its entries in hooks.register (kept in app.engine.access) ---
 
-@dataclass(frozen=True)
-class NavItem:
-    endpoint: str
-    label: object  # a lazy string
-    visible: Callable  # (user) -> bool
-    order: int = 100
-    badge: Callable | None = None  # (user) -> int | None
-
-
-_nav: dict[str, NavItem] = {}
-
-
-def nav_item(endpoint: str, label, visible: Callable, order: int = 100, badge: Callable | None = None) -> None:
-    """Add a link to the main navigation, shown to the users ``visible(user)`` is true for
-    (anonymous visitors included: ``visible`` receives Flask-Login's anonymous user)."""
-    _nav[endpoint] = NavItem(endpoint, label, visible, order, badge)
-
-
-def nav_items(user) -> list[NavItem]:
-    return sorted((i for i in _nav.values() if i.visible(user)), key=lambda i: (i.order, i.endpoint))
+from ..engine.access import NavItem, nav_item, nav_items  # noqa: E402,F401

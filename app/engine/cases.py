@@ -14,7 +14,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..auth.permissions import is_admin
+from .access import is_admin
 from ..extensions import db
 from . import clock, events
 from .audit import record

@@ -95,7 +95,7 @@ def current_calendar() -> WorkingDayCalendar:
 
 def require_calendar_admin(user) -> None:
     """Only administrators see and change the working-day calendar."""
-    from ..auth.permissions import is_admin
+    from .access import is_admin
     from .errors import Forbidden
     if not is_admin(user):
         raise Forbidden("only administrators change the working-day calendar")
@@ -107,7 +107,7 @@ def set_override(user, day, *, working: bool | None, note: str = "") -> None:
     from ..extensions import db
     from .audit import record
     from .models import HolidayOverride
-    from ..auth.permissions import is_admin
+    from .access import is_admin
     from .errors import Forbidden
     if not is_admin(user):
         raise Forbidden("only administrators change the working-day calendar")

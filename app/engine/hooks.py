@@ -4,7 +4,7 @@
 def register(app) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from ..auth.permissions import is_admin, is_signed_in, nav_item
+    from .access import is_admin, is_signed_in, nav_item
     from .cli import engine_cli
     from .views import bp
     app.register_blueprint(bp)

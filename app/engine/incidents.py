@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from SpiffWorkflow.exceptions import WorkflowException
 
-from ..auth.permissions import is_admin, is_staff
+from .access import is_admin, is_staff
 from ..extensions import db
 from . import clock
 from .audit import record

@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from ..auth.permissions import is_admin, is_staff
+from .access import is_admin, is_staff
 from ..extensions import db
 from . import clock, documents, events, registry, serializer
 from .audit import record

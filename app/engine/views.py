@@ -12,7 +12,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from sqlalchemy import inspect as sa_inspect
 
-from ..auth.permissions import is_staff
+from .access import is_staff
 from ..extensions import db
 from . import audit, cases, documents, errors, incidents, registry, runtime
 from . import doctor as engine_doctor
