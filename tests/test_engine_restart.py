@@ -56,7 +56,8 @@ def test_every_loop_kind_completes_when_each_step_is_loaded_afresh(app, users, c
                                     "sub_mi [child]", "c_task [child]")] == [3, 2, 2, 3, 4]
 
 
-def test_arbitration_panel_survives_a_restart_between_each_opinion(app, browser, orgs, users):
+def complaint_at_arbitration(browser, orgs):
+    """A public complaint the agency disputes and mediation did not settle: its panel is open."""
     from tests.test_complaint_lifecycle import complete, file_public_complaint, open_task
     _, complaint = file_public_complaint(browser, orgs)
     handler = browser("handler")
@@ -66,6 +67,12 @@ def test_arbitration_panel_survives_a_restart_between_each_opinion(app, browser,
     complete(browser("agency"), response, {"response_text": "We dispute this complaint entirely, see evidence."})
     [mediation] = open_task(complaint.case_id, "mediation")
     complete(handler, mediation, {"mediation_outcome": "failed", "mediation_summary": "双方无法达成一致"})
+    return complaint
+
+
+def test_arbitration_panel_survives_a_restart_between_each_opinion(app, browser, orgs, users):
+    from tests.test_complaint_lifecycle import complete, open_task
+    complaint = complaint_at_arbitration(browser, orgs)
     opinions = open_task(complaint.case_id, "arbitration_opinion [child]")
     assert len(opinions) == 3
     by_id = {u.id: u.username for u in users.values()}
@@ -81,15 +88,8 @@ def make_stuck_panel(browser, orgs, users, monkeypatch):
     """A panel whose opinions were recorded by an engine without the spec links (as
     before the fix): after the last opinion the case waits for nothing."""
     from app.engine import serializer
-    from tests.test_complaint_lifecycle import complete, file_public_complaint, open_task
-    _, complaint = file_public_complaint(browser, orgs)
-    handler = browser("handler")
-    [triage] = open_task(complaint.case_id, "triage")
-    complete(handler, triage, {"triage_decision": "accept"})
-    [response] = open_task(complaint.case_id, "agency_response")
-    complete(browser("agency"), response, {"response_text": "We dispute this complaint entirely, see evidence."})
-    [mediation] = open_task(complaint.case_id, "mediation")
-    complete(handler, mediation, {"mediation_outcome": "failed", "mediation_summary": "双方无法达成一致"})
+    from tests.test_complaint_lifecycle import complete, open_task
+    complaint = complaint_at_arbitration(browser, orgs)
     by_id = {u.id: u.username for u in users.values()}
     with monkeypatch.context() as m:
         m.setattr(serializer, "link_specs", lambda spec, subs: None)
