@@ -245,3 +245,34 @@ def test_complaints_during_an_exclusion_do_not_extend_it():
 def test_plagiarism_loses_this_years_eligibility_only():
     assert not rules.eligible_in_year(2026, [2026], date(2026, 5, 1), [])
     assert rules.eligible_in_year(2027, [2026], date(2027, 5, 1), [])
+
+
+# --- the registration form of 附件1 keeps what was typed ---------------------------------------
+
+def _form_data(**kw):
+    from werkzeug.datastructures import MultiDict
+    body = "91330300MA2ABCDE1"
+    data = dict(filled_on="2026-12-02", name="温州智造咨询有限公司", credit_code=body + uscc.calc_check_digit(body),
+                founded_on="2015-03-01", registered_province="浙江", registered_city="温州", registered_district="鹿城",
+                office_address="温州市鹿城区车站大道1号", ownership="private", revenue="1234.5",
+                legal_name="张三", legal_phone="0577-88880000", legal_title="总经理", legal_email="zs@example.cn",
+                contact_name="李四", contact_phone="13800000000", contact_title="经理", contact_email="ls@example.cn",
+                strengths="诊断咨询" * 10, key_industries="泵阀、电气")
+    data.update(kw)
+    md = MultiDict(data)
+    md.setlist("directions", ["consulting"])
+    return md
+
+
+def test_registration_form_errors_keep_what_was_typed(app):
+    from app.wenzhou.forms import RegistrationForm
+    with app.test_request_context(method="POST"):
+        app.config["WTF_CSRF_ENABLED"] = False
+        assert RegistrationForm(formdata=_form_data()).validate()
+        long_text = "优" * 301
+        form = RegistrationForm(formdata=_form_data(credit_code="91330300MA2ABCDE1X", strengths=long_text))
+        assert not form.validate()
+        assert set(form.errors) == {"credit_code", "strengths"}
+        assert form.credit_code.data == "91330300MA2ABCDE1X" and form.strengths.data == long_text
+        assert form.name.data == "温州智造咨询有限公司"
+        assert RegistrationForm(formdata=_form_data(strengths="优" * 300)).validate()
