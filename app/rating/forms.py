@@ -83,14 +83,6 @@ class ApplicationForm(FlaskForm):
                             validators=[DataRequired(_l("Confirm that the information is true."))])
 
 
-class ObjectionForm(FlaskForm):
-    """Anyone may object to a result under public notice (异议), with evidence."""
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
-    contact = StringField(_l("Contact (phone or e-mail)"), validators=[DataRequired(), Length(max=200)])
-    text = TextAreaField(_l("Objection"), validators=[DataRequired(), Length(min=10, max=5000)])
-    evidence = MultipleFileField(_l("Evidence files"), validators=[evidence_files])
-
-
 class OpenReviewForm(FlaskForm):
     agency_id = SelectField(_l("Agency"), coerce=int, validators=[InputRequired()])
     trigger = SelectField(_l("Case"), choices=select_choices(TRIGGER_LABELS), validators=[InputRequired()])

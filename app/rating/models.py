@@ -1,5 +1,5 @@
-"""Rating tables: cycles, applications, expert score sheets, objections and
-adjustment reviews."""
+"""Rating tables: cycles, applications, expert score sheets and adjustment reviews (public
+notices and objections: app/notices)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..engine.clock import utcnow
 from ..extensions import db
+from ..notices.models import NoticeSubject, Objection  # noqa: F401  (objections live in app/notices)
 
 
 class RatingCycle(db.Model):
@@ -34,8 +35,9 @@ class RatingCycle(db.Model):
     applications = relationship("RatingApplication", back_populates="cycle", order_by="RatingApplication.id")
 
 
-class RatingApplication(db.Model):
-    """An agency's application in a cycle (评级申请) and, once confirmed, its grade."""
+class RatingApplication(NoticeSubject, db.Model):
+    """An agency's application in a cycle (评级申请) and, once confirmed, its grade; its public
+    notice and objections are in app/notices (``notice``, ``notice_start``, ``notice_ends``)."""
     __tablename__ = "rating_application"
     __table_args__ = (UniqueConstraint("cycle_id", "organisation_id", name="uq_rating_application"),)
 
@@ -53,8 +55,6 @@ class RatingApplication(db.Model):
     total_score: Mapped[float | None] = mapped_column(Float)
     proposed_grade: Mapped[str | None] = mapped_column(String(10))
     conclusion_remarks: Mapped[str | None] = mapped_column(Text)
-    notice_start: Mapped[datetime | None] = mapped_column(DateTime)
-    notice_ends: Mapped[datetime | None] = mapped_column(DateTime)  # end of the last notice day (naive UTC)
     grade: Mapped[str | None] = mapped_column(String(10))  # confirmed (and possibly adjusted) grade
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     valid_until: Mapped[date | None] = mapped_column(Date)
@@ -77,23 +77,6 @@ class ExpertScore(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     expert = relationship("User")
-
-
-class Objection(db.Model):
-    """An objection (异议) to a result under public notice, by anyone, with evidence."""
-    __tablename__ = "rating_objection"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("rating_application.id"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
-    contact: Mapped[str] = mapped_column(String(200))
-    text: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open | dismissed | upheld
-    decision: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
-
-    application = relationship(RatingApplication)
 
 
 class RatingReview(db.Model):

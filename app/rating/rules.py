@@ -17,6 +17,7 @@ from datetime import date, datetime
 from dateutil.relativedelta import relativedelta
 
 from ..engine.calendar import WorkingDayCalendar
+from ..notices import rules as notice_rules
 from ..scoring.bands import Band, BandTable
 
 GRADES = ["A", "B", "C", "D"]
@@ -104,14 +105,11 @@ def proposed_grade(sheets: list[dict], weights: dict, boundaries: dict) -> tuple
 
 def notice_last_day(published: date, calendar: WorkingDayCalendar, working_days: int = NOTICE_WORKING_DAYS,
                     count_publication_day: bool = False) -> date:
-    """The last day of a public notice of ``working_days`` working days published on ``published``.
-    By default the publication day is not counted (期间开始的日不计算在期间内); when it is
-    counted and is a working day, it is day 1."""
-    if working_days < 1:
-        raise RuleError("a notice lasts at least one working day")
-    if count_publication_day and calendar.is_working_day(published):
-        return calendar.add_working_days(published, working_days - 1) if working_days > 1 else published
-    return calendar.add_working_days(published, working_days)
+    """The last day of a rating notice (app.notices.rules.last_day, 10 working days by default)."""
+    try:
+        return notice_rules.last_day(published, calendar, working_days, count_publication_day)
+    except notice_rules.NoticeError as exc:
+        raise RuleError(str(exc)) from exc
 
 
 def spot_check_sample(application_ids: list[int], rate: float, seed: int) -> list[int]:

@@ -27,7 +27,9 @@ from ..notifications.services import notify, organisation_members
 from ..panels import services as panels
 from . import ADJUSTMENT_PROCESS_KEY, PROCESS_KEY, forms as _forms, rules  # forms first: registers task forms
 from ..agencies.models import DisclosureVersion
-from .models import ExpertScore, Objection, RatingApplication, RatingCycle, RatingReview
+from .models import ExpertScore, RatingApplication, RatingCycle, RatingReview
+from ..notices import operations as notices, queries as notice_queries
+from ..notices.models import Notice, Objection
 from .status import status_label
 
 registry.status_labels(PROCESS_KEY)(status_label)
@@ -36,7 +38,7 @@ registry.event_labels({
     "rating.cycle_opened": _l("Rating cycle opened"), "rating.applied": _l("Applied for rating"),
     "rating.cycle_closed": _l("Applications closed, spot-check sample drawn"),
     "rating.status": _l("Status changed"), "agency.false_information": _l("False information recorded"),
-    "rating.objection": _l("Objection filed"), "rating.confirmed": _l("Grade confirmed and published"),
+"rating.confirmed": _l("Grade confirmed and published"),
     "rating.review_opened": _l("Rating adjustment review opened"), "rating.adjusted": _l("Grade adjusted"),
     "agency.rating_review_due": _l("Rating review due (verified serious complaints in three months)"),
 })
@@ -100,6 +102,10 @@ def open_cycles() -> list[RatingCycle]:
 def applications_of(org_id: int) -> list[RatingApplication]:
     return list(db.session.scalars(select(RatingApplication).where(RatingApplication.organisation_id == org_id)
                                    .order_by(RatingApplication.id.desc())))
+
+
+def get_application(application_id: int) -> RatingApplication | None:
+    return db.session.get(RatingApplication, application_id)
 
 
 def application_for_case(case_id: int) -> RatingApplication | None:
@@ -303,68 +309,54 @@ def _concluded(ctx: CompletionContext):
 
 
 def start_notice(app: RatingApplication) -> datetime:
-    now = clock.now()
-    tz = business_tz()
-    last = rules.notice_last_day(agencies.today(), current_calendar(), app.cycle.notice_working_days,
-                                 app.cycle.count_publication_day)
-    ends = end_of_day(last, tz)
-    app.notice_start = clock.as_naive(now)
-    app.notice_ends = clock.as_naive(ends)
-    return ends
+    """The proposed grade goes on public notice for the cycle's working days (app/notices)."""
+    notice = notices.start_notice(app, app.cycle.notice_working_days, title=f"{app.cycle.name} {app.agency.name}",
+                                  count_publication_day=app.cycle.count_publication_day, case_id=app.case_id,
+                                  today=agencies.today())
+    return clock.as_aware(notice.ends_at)
 
 
-# --- public notice and objections ----------------------------------------------------------
+# --- public notice and objections (app/notices) ---------------------------------------------
 
 def in_notice() -> list[RatingApplication]:
-    return list(db.session.scalars(select(RatingApplication).where(
-        RatingApplication.status.in_(["in_notice", "objection_review"]))
-        .order_by(RatingApplication.notice_ends, RatingApplication.id)))
+    """Applications whose result is under public notice, by the notice's end."""
+    return list(db.session.scalars(select(RatingApplication).join(Notice, (
+        Notice.subject_type == RatingApplication.__tablename__) & (Notice.subject_id == RatingApplication.id))
+        .where(Notice.status == "open", RatingApplication.status.in_(["in_notice", "objection_review"]))
+        .order_by(Notice.ends_at, RatingApplication.id)))
+
+
+def notice_of(app: RatingApplication | None) -> Notice | None:
+    """The application's running notice, if its result is under public notice."""
+    if app is None or app.status not in ("in_notice", "objection_review"):
+        return None
+    notice = app.notice
+    return notice if notice is not None and notice.status == "open" else None
 
 
 def notice_open(app: RatingApplication) -> bool:
-    return app.status in ("in_notice", "objection_review") and app.notice_ends is not None and \
-        clock.utcnow() < app.notice_ends
+    return notice_queries.accepts_objections(notice_of(app))
 
 
 def file_objection(application_id: int, form, user=None) -> Objection:
     """Anyone may object while the notice runs; the objection opens a review in the case."""
-    app = db.session.get(RatingApplication, application_id)
-    if app is None or app.status not in ("in_notice", "objection_review"):
-        raise NotFound(_l("no result under public notice"))
-    if not notice_open(app):
-        raise Conflict(_l("the public notice period is over"))
-    with transaction(_l("the result changed meanwhile; try again")):  # the case's optimistic lock -> 409
-        objection = Objection(application_id=app.id, name=form.name.data.strip(), contact=form.contact.data.strip(),
-                              text=form.text.data.strip(), status="open", created_at=clock.utcnow())
-        db.session.add(objection)
-        db.session.flush()
-        uid = user.id if is_signed_in(user) else None
-        for storage in form.evidence.data or []:
-            if getattr(storage, "filename", None):
-                documents.store(storage, case_id=app.case_id, field="objection_evidence", user_id=uid)
-        record("rating.objection", objection.text[:200], actor_id=uid, actor_label=None if uid else objection.name,
-               case_id=app.case_id, detail={"objection_id": objection.id})
-        from ..engine.models import Case
-        runtime.send_message(db.session.get(Case, app.case_id), "objection_filed", {}, uid)  # False: in review
-    return objection
+    return notices.file_objection(notice_of(db.session.get(RatingApplication, application_id)), form, user)
 
 
 def objections_of(app: RatingApplication) -> list[Objection]:
-    return list(db.session.scalars(select(Objection).where(Objection.application_id == app.id)
-                                   .order_by(Objection.id)))
+    return notice_queries.objections_of(app)
 
 
 @registry.on_complete("rating.objection_review")
 def _objection_reviewed(ctx: CompletionContext):
     app = _app(ctx.case)
     decision = ctx.data["objection_decision"]
-    for o in objections_of(app):
-        if o.status == "open":
-            o.status, o.decision, o.decided_at = decision, ctx.data["objection_reasons"].strip(), clock.utcnow()
+    notice = app.notice
+    notices.decide_objections(notice, decision, ctx.data["objection_reasons"], ctx.user.id)
     if decision == "upheld":
         app.review_round += 1
         app.proposed_grade = app.total_score = None
-        app.notice_start = app.notice_ends = None
+        notices.withdraw_notice(notice, ctx.user.id)
     else:
         _set_status(app, "in_notice", ctx.user.id)
 
@@ -374,8 +366,7 @@ def _rating_ended(case, end_id):
     app = application_for_case(case.id)
     if app is None or end_id != "end_confirmed":
         return
-    if any(o.status == "open" for o in objections_of(app)):  # never confirm over an open objection
-        raise EngineError(_l("an objection is still open"))
+    notices.close_notice(app.notice)  # never confirm over an open objection
     app.grade = app.proposed_grade
     app.confirmed_at = clock.utcnow()
     app.valid_until = agencies.today() + relativedelta(months=app.cycle.validity_months)

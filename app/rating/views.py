@@ -9,6 +9,7 @@ from ..agencies import services as agencies
 from ..engine.forms import select_choices
 from ..engine.errors import InvalidSubmission
 from ..engine.guards import parse_id
+from ..notices.views import objection_page
 from . import forms, rules, services
 from .status import status_label
 
@@ -73,26 +74,18 @@ def applications():
 
 @bp.get("/rating/notices")
 def notices():
-    return render_template("rating/notices.html", items=services.in_notice(), now_open=services.notice_open)
+    return render_template("rating/notices.html", items=services.in_notice(), notice_of=services.notice_of,
+                           objection_url=lambda a: url_for("rating.objection", application_id=a.id))
 
 
 @bp.route("/rating/notices/<int:application_id>/objection", methods=["GET", "POST"])
 def objection(application_id):
-    from .models import RatingApplication
-    from ..extensions import db
-    app = db.session.get(RatingApplication, application_id)
-    if app is None or app.status not in ("in_notice", "objection_review"):
-        from ..engine.errors import NotFound
-        raise NotFound(_("no result under public notice"))
-    form = forms.ObjectionForm(CombinedMultiDict([request.files, request.form])) if request.method == "POST" \
-        else forms.ObjectionForm()
-    if request.method == "POST":
-        if form.validate():
-            services.file_objection(application_id, form, current_user)
-            flash(_("Objection received; it will be reviewed."), "success")
-            return redirect(url_for("rating.notices"), 303)
-        return render_template("rating/objection.html", app=app, form=form), 422
-    return render_template("rating/objection.html", app=app, form=form)
+    app = services.get_application(application_id)
+    notice = services.notice_of(app)
+    heading = f"{app.agency.name} · {app.cycle.name} · {_('Proposed grade')} " \
+        f"{forms.GRADE_LABELS.get(app.proposed_grade, app.proposed_grade)}" if notice else ""
+    return objection_page(notice, heading=heading, done=url_for("rating.notices"),
+                          action=url_for("rating.objection", application_id=application_id))
 
 
 @bp.get("/rating/recommended")
