@@ -64,6 +64,16 @@ class Config:
     # Days between supervision reviews, counted from the award date (8: at least once a year).
     STAR_SUPERVISION_INTERVAL_DAYS = int(os.environ.get("STAR_SUPERVISION_INTERVAL_DAYS", 365))
 
+    # Wenzhou programme (温州市智能化技改咨询（培训）机构服务购买); see docs/decisions.md.
+    # Working days between a training event's filing and the event (neither day counted).
+    WENZHOU_FILING_WORKING_DAYS = int(os.environ.get("WENZHOU_FILING_WORKING_DAYS", 10))
+    # Agencies tied with the 10th place of the annual evaluation: "include" all, or "exclude" all.
+    WENZHOU_TIES_AT_CUTOFF = os.environ.get("WENZHOU_TIES_AT_CUTOFF", "include")
+    # Trainee satisfaction rate (percent, inclusive) an event needs for its subsidy.
+    WENZHOU_MIN_SATISFACTION = int(os.environ.get("WENZHOU_MIN_SATISFACTION", 80))
+    # Years an agency is excluded after verified complaints (3 enterprises, or 3 from one).
+    WENZHOU_EXCLUSION_YEARS = int(os.environ.get("WENZHOU_EXCLUSION_YEARS", 3))
+
     # Timer sweep (APScheduler) interval in seconds; 0 disables the in-process scheduler.
     TIMER_SWEEP_SECONDS = int(os.environ.get("TIMER_SWEEP_SECONDS", 30))
     # Keep parsed process specs in memory (per process). Off: every load parses the diagram

@@ -1,7 +1,7 @@
 """public notices and objections shared (app/notices); rating's notices and objections moved
 
 Revision ID: e7a4c2d91b30
-Revises: 5d2f8a1c9e47
+Revises: a7c4e2d91b30
 Create Date: 2026-12-02 20:00:00
 
 Each rating application with a notice gets a public_notice row (open while the application
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = 'e7a4c2d91b30'
-down_revision = '5d2f8a1c9e47'
+down_revision = 'a7c4e2d91b30'
 branch_labels = None
 depends_on = None
 
