@@ -57,7 +57,6 @@ class NoticeSubject:
 
     @property
     def notice(self) -> Notice | None:
-        from .queries import current_notice
         return current_notice(self)
 
     @property
@@ -69,3 +68,11 @@ class NoticeSubject:
     def notice_ends(self) -> datetime | None:
         n = self.notice
         return n.ends_at if n else None
+
+
+def current_notice(subject) -> Notice | None:
+    """The subject's latest notice that was not withdrawn."""
+    from sqlalchemy import select
+    return db.session.scalar(select(Notice).where(Notice.subject_type == type(subject).__tablename__,
+                                                  Notice.subject_id == subject.id, Notice.status != "withdrawn")
+                             .order_by(Notice.id.desc()).limit(1))

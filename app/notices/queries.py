@@ -7,19 +7,11 @@ from ..engine import clock
 from ..engine.errors import NotFound
 from ..extensions import db
 from . import rules
-from .models import Notice, Objection
+from .models import Notice, Objection, current_notice  # noqa: F401
 
 
 def subject_key(subject) -> tuple[str, int]:
     return type(subject).__tablename__, subject.id
-
-
-def current_notice(subject) -> Notice | None:
-    """The subject's latest notice that was not withdrawn."""
-    kind, sid = subject_key(subject)
-    return db.session.scalar(select(Notice).where(Notice.subject_type == kind, Notice.subject_id == sid,
-                                                  Notice.status != rules.WITHDRAWN)
-                             .order_by(Notice.id.desc()).limit(1))
 
 
 def in_notice(subject_type: str | None = None):
