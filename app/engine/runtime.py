@@ -43,7 +43,7 @@ def is_candidate(task: WorkTask, user) -> bool:
     uid = _user_id(user)
     if uid is None:
         return False
-    candidates = {u.id for u in task.candidate_users}
+    candidates = candidate_ids(task)
     if candidates:
         return uid in candidates
     if user.role != task.role:
@@ -51,6 +51,20 @@ def is_candidate(task: WorkTask, user) -> bool:
     if registry.is_organisation_role(user.role) or task.candidate_org_id is not None:
         return task.candidate_org_id is not None and user.organisation_id == task.candidate_org_id
     return True
+
+
+_CANDIDATES = "jianping_candidate_ids"
+
+
+def candidate_ids(task: WorkTask) -> frozenset:
+    """The ids of the task's named candidate users, memoised in the session (one request):
+    they are fixed when the task row is created, so a permission check, the completion and
+    the response need not reload them after each commit expires the row."""
+    memo = db.session.info.setdefault(_CANDIDATES, {})
+    if task.id not in memo:
+        memo[task.id] = frozenset(db.session.scalars(
+            select(task_candidate_user.c.user_id).where(task_candidate_user.c.task_id == task.id)))
+    return memo[task.id]
 
 
 def can_work(task: WorkTask, user) -> bool:
