@@ -86,6 +86,33 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes")
     PASSWORD_MIN_LENGTH = 10
+
+    # Accounts (issue 12). Links in e-mails start with PUBLIC_BASE_URL.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
+    EMAIL_VERIFY_HOURS = int(os.environ.get("EMAIL_VERIFY_HOURS", 72))
+    PASSWORD_RESET_HOURS = int(os.environ.get("PASSWORD_RESET_HOURS", 2))
+    INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", 7))
+    # Roles whose users must set up a TOTP second factor (comma separated, e.g. "admin,handler").
+    TOTP_REQUIRED_ROLES = {r for r in os.environ.get("TOTP_REQUIRED_ROLES", "").split(",") if r.strip()}
+    # Reminders: this many working days before a task's due date; an overdue notice the day after.
+    REMINDER_WORKING_DAYS = int(os.environ.get("REMINDER_WORKING_DAYS", 2))
+
+    # Outgoing mail. MAIL_BACKEND: "smtp" (default when MAIL_SERVER is set), "console" (the log and
+    # the outbox page; default without a server) or "memory" (tests). Messages are written to the
+    # outbox in the action's transaction and sent after it commits (MAIL_DRAIN: "thread", the
+    # default; "inline" in the request after the commit; "scheduler" only), failures retried by
+    # the scheduler up to MAIL_MAX_ATTEMPTS times.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") in ("1", "true", "yes")  # STARTTLS
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") in ("1", "true", "yes")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", 10))
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "jianping@localhost")
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "")
+    MAIL_DRAIN = os.environ.get("MAIL_DRAIN", "thread")
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 5))
     # Strict-Transport-Security max-age; sent only when > 0 (production).
     HSTS_SECONDS = 0
     INBOX_PAGE_SIZE = 20
@@ -102,6 +129,8 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     WTF_CSRF_ENABLED = True
     TIMER_SWEEP_SECONDS = 0
+    MAIL_BACKEND = "memory"
+    MAIL_DRAIN = "inline"
     SECRET_KEY = None  # a random key per app (app/__init__.py)
 
 
