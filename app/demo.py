@@ -9,8 +9,10 @@ from .extensions import db
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
-ORGS = [("华信两化咨询有限公司", "agency"), ("启明管理咨询中心", "agency"), ("东海精密制造股份有限公司", "enterprise"),
-        ("云翼工业软件有限公司", "enterprise"), ("中正认证评价中心", "certifier")]
+# name, kind, region code (None: outside the shipped regions)
+ORGS = [("华信两化咨询有限公司", "agency", None), ("启明管理咨询中心", "agency", None),
+        ("东海精密制造股份有限公司", "enterprise", "330381"), ("云翼工业软件有限公司", "enterprise", "330302"),
+        ("中正认证评价中心", "certifier", None)]
 USERS = [
     # username, password, role, display name, organisation
     ("admin", "admin-demo-1", "admin", "管理员 王敏", None),
@@ -27,11 +29,15 @@ USERS = [
 
 
 def load_demo() -> list[tuple]:
+    from .regions.operations import ensure_regions
+    from .regions.queries import by_code
+    ensure_regions()  # reference data, not demo: the demo organisations sit in regions
     orgs = {}
-    for name, kind in ORGS:
+    for name, kind, region_code in ORGS:
         org = db.session.scalar(select(Organisation).where(Organisation.name == name))
         if org is None:
-            org = Organisation(name=name, kind=kind, registered=True)
+            region = by_code(region_code) if region_code else None
+            org = Organisation(name=name, kind=kind, registered=True, region_id=region.id if region else None)
             db.session.add(org)
             db.session.flush()
         orgs[name] = org

@@ -13,12 +13,14 @@ from ..engine.clock import utcnow
 
 
 class Organisation(db.Model):
-    """An agency (咨询服务机构) or an enterprise (企业) known to the platform."""
+    """An organisation known to the platform: an agency (咨询服务机构), an enterprise (企业), a
+    certification body (第三方评价机构) or a bureau (经信部门), each in a region (行政区划)."""
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(20), index=True)  # "agency" | "enterprise" | "certifier" (第三方评价机构)
+    kind: Mapped[str] = mapped_column(String(20), index=True)  # "agency" | "enterprise" | "certifier" | "bureau"
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
     registered: Mapped[bool] = mapped_column(Boolean, default=True)  # may act (an approved agency/body)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # 统一社会信用代码 (GB 32100-2015, 18 characters, check digit validated); unique when given.
@@ -30,6 +32,8 @@ class Organisation(db.Model):
     contact_email: Mapped[str | None] = mapped_column(String(200))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # made by `flask demo load`
+
+    region = relationship("Region")
 
     def __repr__(self):
         return f"<Organisation {self.id} {self.kind} {self.name}>"
