@@ -87,16 +87,6 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes")
     PASSWORD_MIN_LENGTH = 10
 
-    # Accounts (issue 12). Links in e-mails start with PUBLIC_BASE_URL.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
-    EMAIL_VERIFY_HOURS = int(os.environ.get("EMAIL_VERIFY_HOURS", 72))
-    PASSWORD_RESET_HOURS = int(os.environ.get("PASSWORD_RESET_HOURS", 2))
-    INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", 7))
-    # Roles whose users must set up a TOTP second factor (comma separated, e.g. "admin,handler").
-    TOTP_REQUIRED_ROLES = {r for r in os.environ.get("TOTP_REQUIRED_ROLES", "").split(",") if r.strip()}
-    # Reminders: this many working days before a task's due date; an overdue notice the day after.
-    REMINDER_WORKING_DAYS = int(os.environ.get("REMINDER_WORKING_DAYS", 2))
-
     # Outgoing mail. MAIL_BACKEND: "smtp" (default when MAIL_SERVER is set), "console" (the log and
     # the outbox page; default without a server) or "memory" (tests). Messages are written to the
     # outbox in the action's transaction and sent after it commits (MAIL_DRAIN: "thread", the
