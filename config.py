@@ -96,6 +96,23 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes")
     PASSWORD_MIN_LENGTH = 10
+
+    # Outgoing mail. MAIL_BACKEND: "smtp" (default when MAIL_SERVER is set), "console" (the log and
+    # the outbox page; default without a server) or "memory" (tests). Messages are written to the
+    # outbox in the action's transaction and sent after it commits (MAIL_DRAIN: "thread", the
+    # default; "inline" in the request after the commit; "scheduler" only), failures retried by
+    # the scheduler up to MAIL_MAX_ATTEMPTS times.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") in ("1", "true", "yes")  # STARTTLS
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") in ("1", "true", "yes")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", 10))
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "jianping@localhost")
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "")
+    MAIL_DRAIN = os.environ.get("MAIL_DRAIN", "thread")
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 5))
     # Strict-Transport-Security max-age; sent only when > 0 (production).
     HSTS_SECONDS = 0
     INBOX_PAGE_SIZE = 20
@@ -112,6 +129,8 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     WTF_CSRF_ENABLED = True
     TIMER_SWEEP_SECONDS = 0
+    MAIL_BACKEND = "memory"
+    MAIL_DRAIN = "inline"
     SECRET_KEY = None  # a random key per app (app/__init__.py)
 
 

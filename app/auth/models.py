@@ -4,7 +4,7 @@ import hashlib
 import secrets
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -21,8 +21,17 @@ class Organisation(db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)  # "agency" | "enterprise" | "certifier" | "bureau"
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
-    registered: Mapped[bool] = mapped_column(Boolean, default=True)
+    registered: Mapped[bool] = mapped_column(Boolean, default=True)  # may act (an approved agency/body)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # 统一社会信用代码 (GB 32100-2015, 18 characters, check digit validated); unique when given.
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    # "approved" | "pending" (awaiting the alliance's approval) | "refused" | "merged"
+    status: Mapped[str] = mapped_column(String(20), default="approved", server_default="approved")
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_email: Mapped[str | None] = mapped_column(String(200))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # made by `flask demo load`
 
     region = relationship("Region")
 
@@ -52,6 +61,14 @@ class User(UserMixin, db.Model):
     # Part of the id kept in the session cookie and checked on every request; a new one on
     # logout and on a password change ends the sessions started with the old one.
     session_nonce: Mapped[str | None] = mapped_column(String(64), default=new_session_nonce)
+    # None until the user followed the link of the verification (or invitation) e-mail.
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The organisation's administrator (机构管理员): invites and deactivates its users. A flag,
+    # not a role: the user keeps the organisation's role (agency, enterprise, ...).
+    org_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    totp_secret: Mapped[str | None] = mapped_column(String(64))  # set: TOTP second factor on
+    specialities: Mapped[str | None] = mapped_column(String(500))  # experts: 专业领域, comma separated
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     organisation = relationship(Organisation)
 
