@@ -1,7 +1,7 @@
 """accounts outbox and organisation fields
 
 Revision ID: 6fa9d04b033d
-Revises: a7c4e2d91b30
+Revises: e7a4c2d91b30
 Create Date: 2026-12-02 20:56:05.388550
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6fa9d04b033d'
-down_revision = 'a7c4e2d91b30'
+down_revision = 'e7a4c2d91b30'
 branch_labels = None
 depends_on = None
 
