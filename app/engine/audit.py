@@ -5,9 +5,7 @@ commits, and dropped if it rolls back: an event exists exactly when its change d
 """
 from __future__ import annotations
 
-import json
-
-from sqlalchemy import String, bindparam, event, insert
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -28,16 +26,7 @@ def record(kind: str, summary: str, *, actor_id: int | None = None, actor_label:
 def _write_events(session):
     pending = session.info.pop(_KEY, None)
     if pending:
-        # One Core executemany; the JSON detail is serialised here once, bound as text
-        # (what the JSON column type would store), not per row through the ORM.
-        rows = [dict(row, detail=None if row["detail"] is None else json.dumps(row["detail"], default=str))
-                for row in pending]
-        session.connection().execute(_INSERT, rows)
-
-
-_INSERT = insert(AuditEvent.__table__).values(
-    {c: bindparam(c) for c in ("kind", "summary", "actor_id", "actor_label", "case_id", "task_id", "at")}
-    | {"detail": bindparam("detail", type_=String())})
+        session.execute(insert(AuditEvent), pending)
 
 
 @event.listens_for(Session, "after_rollback")
